@@ -1,0 +1,28 @@
+package main
+
+import (
+	"flag"
+
+	"github.com/hull-runtime/hull/internal/cgroups"
+	"github.com/hull-runtime/hull/internal/spec"
+)
+
+func init() {
+	register(&command{
+		name:  "features",
+		usage: "",
+		setup: func(fs *flag.FlagSet) func(*globals, []string) error {
+			return func(g *globals, args []string) error {
+				if err := needArgs("features", args, 0, 0, "no arguments"); err != nil {
+					return err
+				}
+				mode, _ := cgroups.DetectMode()
+				fs := spec.FeatureSet{
+					CgroupV1: mode == cgroups.Legacy || mode == cgroups.Hybrid,
+					CgroupV2: mode == cgroups.Unified || mode == cgroups.Hybrid,
+				}
+				return printJSON(spec.Features(fs))
+			}
+		},
+	})
+}

@@ -1,0 +1,201 @@
+package container
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"github.com/hull-runtime/hull/internal/cgroups"
+	"github.com/hull-runtime/hull/internal/cleanup"
+	"github.com/hull-runtime/hull/internal/hooks"
+	"github.com/hull-runtime/hull/internal/process"
+	"github.com/hull-runtime/hull/internal/procfs"
+	"github.com/hull-runtime/hull/internal/spec"
+	"github.com/hull-runtime/hull/internal/state"
+)
+
+// CreateOptions are create's flags.
+type CreateOptions struct {
+	Bundle        string
+	PidFile       string
+	ConsoleSocket string
+	NoPivot       bool
+	NoNewKeyring  bool
+	PreserveFds   int
+	// KeepConsole hands the pty master back to the caller (attached run)
+	// instead of sending it to ConsoleSocket.
+	KeepConsole bool
+}
+
+// Created is a created container.
+type Created struct {
+	State   *state.Container
+	Console *os.File
+	Direct  bool // the init is this process's child
+}
+
+// Create creates container id from a bundle. On any error it leaves nothing:
+// no state dir, cgroup, mount or process.
+func (r *Runtime) Create(id string, o CreateOptions) (_ *Created, retErr error) {
+	bundle, err := filepath.Abs(o.Bundle)
+	if err != nil {
+		return nil, fmt.Errorf("bundle %s: %w", o.Bundle, err)
+	}
+	if err := state.ValidateID(id); err != nil {
+		return nil, err
+	}
+	s, err := spec.Load(bundle)
+	if err != nil {
+		return nil, err
+	}
+	if s.Process == nil {
+		return nil, fmt.Errorf("%s: process is required to create a container", filepath.Join(bundle, "config.json"))
+	}
+	if s.Process.Terminal && o.ConsoleSocket == "" && !o.KeepConsole {
+		return nil, fmt.Errorf("process.terminal is true: --console-socket is required")
+	}
+	if !s.Process.Terminal && o.ConsoleSocket != "" {
+		return nil, fmt.Errorf("--console-socket given but process.terminal is false")
+	}
+	rootfs, err := spec.RootfsPath(bundle, s)
+	if err != nil {
+		return nil, err
+	}
+
+	var undo cleanup.Stack
+	defer func() {
+		if retErr != nil {
+			undo.Clean()
+		}
+	}()
+	lock, err := r.Store.Create(id)
+	if err != nil {
+		return nil, err
+	}
+	undo.Add(func() { r.Store.Remove(id) })
+	defer lock.Unlock()
+	dir := r.Store.Dir(id)
+	if err := unix.Mkfifo(filepath.Join(dir, state.FifoName), 0o600); err != nil {
+		return nil, fmt.Errorf("create exec fifo: %w", err)
+	}
+
+	var cg cgroups.Manager
+	if !r.CgroupDisabled {
+		cgPath := ""
+		if s.Linux != nil {
+			cgPath = s.Linux.CgroupsPath
+		}
+		cg, err = cgroups.New(cgPath, id, r.Rootless)
+		if err != nil {
+			return nil, fmt.Errorf("linux.cgroupsPath %q: %w", cgPath, err)
+		}
+	}
+	c := &state.Container{
+		ID:             id,
+		Bundle:         bundle,
+		Rootfs:         rootfs,
+		Created:        time.Now().UTC(),
+		Owner:          ownerName(),
+		Annotations:    s.Annotations,
+		Config:         s,
+		NoPivot:        o.NoPivot,
+		NoNewKeyring:   o.NoNewKeyring,
+		Rootless:       r.Rootless,
+		SystemdCgroup:  r.SystemdCgroup,
+		CgroupDisabled: r.CgroupDisabled,
+	}
+	placed := func(pid int) error {
+		if cg == nil {
+			return nil
+		}
+		undo.Add(func() { cg.Destroy() })
+		if err := cg.Apply(pid); err != nil {
+			return fmt.Errorf("cgroup of %s: %w", id, err)
+		}
+		if s.Linux != nil && s.Linux.Resources != nil {
+			if err := cg.Set(s.Linux.Resources); err != nil {
+				return fmt.Errorf("linux.resources: %w", err)
+			}
+		}
+		return nil
+	}
+	runHooks := func(pid int) error {
+		if s.Hooks == nil {
+			return nil
+		}
+		st := &specs.State{Version: specs.Version, ID: id, Status: specs.StateCreating, Pid: pid, Bundle: bundle, Annotations: s.Annotations}
+		//nolint:staticcheck // prestart is deprecated but still sent by clients.
+		if err := hooks.RunAll("prestart", s.Hooks.Prestart, st); err != nil {
+			return err
+		}
+		return hooks.RunAll("createRuntime", s.Hooks.CreateRuntime, st)
+	}
+	in, err := process.Start(&process.InitOptions{
+		ID: id, Bundle: bundle, Rootfs: rootfs, Spec: s, StateDir: dir,
+		NoPivot: o.NoPivot, NoNewKeyring: o.NoNewKeyring, PreserveFds: o.PreserveFds,
+		Placed: placed, Hooks: runHooks,
+	})
+	if err != nil {
+		return nil, err
+	}
+	undo.Add(func() {
+		unix.Kill(in.Pid, unix.SIGKILL)
+		if in.Direct {
+			var ws unix.WaitStatus
+			unix.Wait4(in.Pid, &ws, 0, nil)
+		}
+	})
+	if in.Console != nil {
+		undo.Add(func() { in.Console.Close() })
+	}
+	c.Pid = in.Pid
+	if st, err := procfs.ReadStat(in.Pid); err == nil {
+		c.PidStartTime = st.StartTime
+	}
+	if cg != nil {
+		b, err := json.Marshal(cg.State())
+		if err != nil {
+			return nil, err
+		}
+		c.Cgroup = b
+	}
+	if err := r.Store.Write(c); err != nil {
+		return nil, err
+	}
+	if in.Console != nil && o.ConsoleSocket != "" {
+		if err := sendConsole(o.ConsoleSocket, in.Console); err != nil {
+			return nil, err
+		}
+		in.Console.Close()
+		in.Console = nil
+	}
+	if o.PidFile != "" {
+		if err := writePidFile(o.PidFile, in.Pid); err != nil {
+			return nil, err
+		}
+	}
+	return &Created{State: c, Console: in.Console, Direct: in.Direct}, nil
+}
+
+// writePidFile writes the pid as runc does: decimal, no newline, atomically.
+func writePidFile(path string, pid int) error {
+	path, err := filepath.Abs(path)
+	if err != nil {
+		return err
+	}
+	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
+	if err := os.WriteFile(tmp, []byte(strconv.Itoa(pid)), 0o644); err != nil {
+		return fmt.Errorf("--pid-file %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("--pid-file %s: %w", path, err)
+	}
+	return nil
+}

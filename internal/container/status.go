@@ -1,0 +1,153 @@
+// Package container is hull's container lifecycle: create, start, run,
+// kill, delete, state, list, ps, on top of the state store.
+package container
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"strings"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/hull-runtime/hull/internal/cgroups"
+	"github.com/hull-runtime/hull/internal/procfs"
+	"github.com/hull-runtime/hull/internal/state"
+)
+
+// Status is an OCI status.
+type Status = specs.ContainerState
+
+// Runtime is hull's global configuration (the global flags).
+type Runtime struct {
+	Store          state.Store
+	SystemdCgroup  bool
+	CgroupDisabled bool // --cgroup-manager disabled
+	Rootless       bool
+}
+
+// StateJSON is what `hull state` prints: the OCI state plus runc's extras.
+type StateJSON struct {
+	OCIVersion  string            `json:"ociVersion"`
+	ID          string            `json:"id"`
+	Pid         int               `json:"pid"`
+	Status      Status            `json:"status"`
+	Bundle      string            `json:"bundle"`
+	Rootfs      string            `json:"rootfs"`
+	Created     time.Time         `json:"created"`
+	Owner       string            `json:"owner"`
+	Annotations map[string]string `json:"annotations,omitempty"`
+}
+
+// StatusOf derives the status from the living system, never from a stored
+// word: the init's identity (pid + start time), the exec fifo, the freezer.
+func (r *Runtime) StatusOf(c *state.Container) Status {
+	if !procfs.Alive(c.Pid, c.PidStartTime) {
+		return specs.StateStopped
+	}
+	if _, err := os.Lstat(filepath.Join(r.Store.Dir(c.ID), state.FifoName)); err == nil {
+		return specs.StateCreated
+	}
+	if m := r.cgroupOf(c); m != nil {
+		// An unavailable freezer reports false: a running container never
+		// looks stopped or paused because of it.
+		if p, err := m.Paused(); err == nil && p {
+			return StatePaused
+		}
+	}
+	return specs.StateRunning
+}
+
+func (r *Runtime) cgroupOf(c *state.Container) cgroups.Manager {
+	if len(c.Cgroup) == 0 {
+		return nil
+	}
+	var st cgroups.State
+	if err := json.Unmarshal(c.Cgroup, &st); err != nil {
+		return nil
+	}
+	m, err := cgroups.Load(st)
+	if err != nil {
+		return nil
+	}
+	return m
+}
+
+// JSON returns the state document for c.
+func (r *Runtime) JSON(c *state.Container) StateJSON {
+	st := r.StatusOf(c)
+	pid := c.Pid
+	if st == specs.StateStopped {
+		pid = 0
+	}
+	return StateJSON{
+		OCIVersion:  specs.Version,
+		ID:          c.ID,
+		Pid:         pid,
+		Status:      st,
+		Bundle:      c.Bundle,
+		Rootfs:      c.Rootfs,
+		Created:     c.Created,
+		Owner:       c.Owner,
+		Annotations: c.Annotations,
+	}
+}
+
+// State returns the state document of one container.
+func (r *Runtime) State(id string) (*StateJSON, error) {
+	c, err := r.Store.Read(id)
+	if err != nil {
+		return nil, err
+	}
+	j := r.JSON(c)
+	return &j, nil
+}
+
+// List returns the state of every container.
+func (r *Runtime) List() ([]StateJSON, error) {
+	ids, err := r.Store.List()
+	if err != nil {
+		return nil, err
+	}
+	out := []StateJSON{}
+	for _, id := range ids {
+		c, err := r.Store.Read(id)
+		if err != nil {
+			var ne *state.ErrNotExist
+			if errors.As(err, &ne) {
+				continue // being created or deleted right now
+			}
+			return nil, err
+		}
+		out = append(out, r.JSON(c))
+	}
+	return out, nil
+}
+
+func ociState(c *state.Container, st Status) *specs.State {
+	pid := c.Pid
+	if st == specs.StateStopped {
+		pid = 0
+	}
+	return &specs.State{Version: specs.Version, ID: c.ID, Status: st, Pid: pid, Bundle: c.Bundle, Annotations: c.Annotations}
+}
+
+func ownerName() string {
+	// /etc/passwd read directly: no NSS, so a static hull stays static.
+	uid := strconv.Itoa(os.Geteuid())
+	if b, err := os.ReadFile("/etc/passwd"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			f := strings.Split(line, ":")
+			if len(f) > 2 && f[2] == uid {
+				return f[0]
+			}
+		}
+	}
+	return "#" + uid
+}
+
+// StatePaused is runc's status for a frozen container (not an OCI status).
+const StatePaused Status = "paused"

@@ -1,0 +1,218 @@
+package initproc
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"github.com/hull-runtime/hull/internal/caps"
+	"github.com/hull-runtime/hull/internal/hooks"
+	"github.com/hull-runtime/hull/internal/state"
+)
+
+// prepareProcess does what can fail before the container is reported as
+// created, so that `create` (not a later `start`) reports it, as runc does:
+// the program must exist and the working directory must be usable.
+func prepareProcess(cfg *Config) error {
+	p := cfg.Spec.Process
+	env := withHome(p.Env, p.User.UID)
+	cfg.Spec.Process.Env = env
+	if _, err := lookPath(p.Args[0], env); err != nil {
+		return err
+	}
+	return nil
+}
+
+// finish waits for `hull start`, then becomes the user's program.
+func finish(cfg *Config) error {
+	s := cfg.Spec
+	p := s.Process
+	if err := waitForStart(cfg.StateDirFd); err != nil {
+		return err
+	}
+	if s.Hooks != nil && len(s.Hooks.StartContainer) > 0 {
+		st := cfg.State
+		st.Status = specs.StateRunning
+		if err := hooks.RunAll("startContainer", s.Hooks.StartContainer, &st); err != nil {
+			return err
+		}
+	}
+	path, err := lookPath(p.Args[0], p.Env)
+	if err != nil {
+		return err
+	}
+	if err := closeExtraFds(3 + cfg.PreserveFds); err != nil {
+		return err
+	}
+	if err := setUser(p); err != nil {
+		return err
+	}
+	if p.Cwd != "" {
+		if err := unix.Chdir(p.Cwd); err != nil {
+			return fmt.Errorf("process.cwd %s: %w", p.Cwd, err)
+		}
+	}
+	// CVE-2024-21626: a working directory reached through a leaked host fd
+	// shows as "(unreachable)"; never start the user's program there.
+	if wd, err := unix.Getwd(); err != nil || !strings.HasPrefix(wd, "/") {
+		return fmt.Errorf("process.cwd %s is outside the container", p.Cwd)
+	}
+	if p.NoNewPrivileges {
+		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+			return fmt.Errorf("process.noNewPrivileges: %w", err)
+		}
+	}
+	if p.User.Umask != nil {
+		unix.Umask(int(*p.User.Umask))
+	} else {
+		unix.Umask(0o022)
+	}
+	if err := unix.Exec(path, p.Args, p.Env); err != nil {
+		return fmt.Errorf("exec %s: %w", p.Args[0], err)
+	}
+	return nil
+}
+
+// waitForStart blocks opening exec.fifo for writing until `hull start` opens
+// it for reading. The fifo is reached through an fd of the state directory
+// opened before pivot_root, so the container needs no /proc for it; the fd
+// is O_CLOEXEC and closed here, never seen by the user's program.
+func waitForStart(dirFd int) error {
+	fd, err := unix.Openat(dirFd, state.FifoName, unix.O_WRONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("open exec fifo: %w", err)
+	}
+	defer unix.Close(fd)
+	unix.Close(dirFd)
+	if _, err := unix.Write(fd, []byte{0}); err != nil {
+		return fmt.Errorf("write exec fifo: %w", err)
+	}
+	return nil
+}
+
+// setUser switches to the process's user keeping the configured
+// capabilities: bounding set first (needs CAP_SETPCAP, so still as root),
+// then ids with keep-caps, then the five sets.
+func setUser(p *specs.Process) error {
+	if err := caps.DropBounding(p.Capabilities); err != nil {
+		return fmt.Errorf("process.capabilities.bounding: %w", err)
+	}
+	if err := unix.Prctl(unix.PR_SET_KEEPCAPS, 1, 0, 0, 0); err != nil {
+		return fmt.Errorf("keep capabilities: %w", err)
+	}
+	u := p.User
+	groups := make([]int, 0, len(u.AdditionalGids))
+	for _, g := range u.AdditionalGids {
+		groups = append(groups, int(g))
+	}
+	// setgroups is refused in a user namespace whose setgroups file says
+	// deny (rootless); runc tolerates that when no groups were asked for.
+	if err := unix.Setgroups(groups); err != nil && !(errors.Is(err, unix.EPERM) && len(groups) == 0) {
+		return fmt.Errorf("process.user.additionalGids: %w", err)
+	}
+	if err := unix.Setresgid(int(u.GID), int(u.GID), int(u.GID)); err != nil {
+		return fmt.Errorf("process.user.gid %d: %w", u.GID, err)
+	}
+	if err := unix.Setresuid(int(u.UID), int(u.UID), int(u.UID)); err != nil {
+		return fmt.Errorf("process.user.uid %d: %w", u.UID, err)
+	}
+	if err := unix.Prctl(unix.PR_SET_KEEPCAPS, 0, 0, 0, 0); err != nil {
+		return fmt.Errorf("clear keep capabilities: %w", err)
+	}
+	if err := caps.Apply(p.Capabilities); err != nil {
+		return fmt.Errorf("process.capabilities: %w", err)
+	}
+	return nil
+}
+
+// closeExtraFds marks every fd from first up close-on-exec, so nothing of
+// hull's (the state dir, the sync socket, Go's own) reaches the user's
+// program (CVE-2024-21626 leaked a host directory fd this way).
+func closeExtraFds(first int) error {
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		// No /proc in the container: fall back to close_range.
+		return unix.CloseRange(uint(first), ^uint(0), unix.CLOSE_RANGE_CLOEXEC)
+	}
+	for _, e := range ents {
+		fd, err := strconv.Atoi(e.Name())
+		if err != nil || fd < first {
+			continue
+		}
+		unix.CloseOnExec(fd)
+	}
+	return nil
+}
+
+// lookPath resolves the program the way execvp would, with the container's
+// PATH (from process.env, not hull's).
+func lookPath(file string, env []string) (string, error) {
+	if file == "" {
+		return "", errors.New("process.args[0] is empty")
+	}
+	if strings.Contains(file, "/") {
+		if err := executable(file); err != nil {
+			return "", fmt.Errorf("exec: %q: %w", file, err)
+		}
+		return file, nil
+	}
+	path := ""
+	for _, e := range env {
+		if strings.HasPrefix(e, "PATH=") {
+			path = e[5:]
+		}
+	}
+	for _, dir := range filepath.SplitList(path) {
+		if dir == "" {
+			dir = "."
+		}
+		p := filepath.Join(dir, file)
+		if executable(p) == nil {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("exec: %q: executable file not found in $PATH", file)
+}
+
+func executable(p string) error {
+	fi, err := os.Stat(p)
+	if err != nil {
+		return err
+	}
+	if fi.IsDir() || fi.Mode()&0o111 == 0 {
+		return errors.New("permission denied")
+	}
+	return nil
+}
+
+// withHome adds HOME from the container's /etc/passwd when process.env
+// lacks it (runc does the same; many programs need it).
+func withHome(env []string, uid uint32) []string {
+	for _, e := range env {
+		if strings.HasPrefix(e, "HOME=") {
+			return env
+		}
+	}
+	home := "/"
+	if f, err := os.Open("/etc/passwd"); err == nil {
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			parts := strings.Split(sc.Text(), ":")
+			if len(parts) >= 6 && parts[2] == strconv.FormatUint(uint64(uid), 10) {
+				if parts[5] != "" {
+					home = parts[5]
+				}
+				break
+			}
+		}
+		f.Close()
+	}
+	return append(env, "HOME="+home)
+}

@@ -1,0 +1,100 @@
+package initproc
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+
+	"github.com/hull-runtime/hull/internal/hooks"
+	"github.com/hull-runtime/hull/internal/rootfs"
+	"github.com/hull-runtime/hull/internal/syncproto"
+)
+
+// IsInit reports whether this process was started as a container's init.
+func IsInit() bool { return os.Getenv(EnvSyncFd) != "" }
+
+// Main runs the container's init and never returns: it ends in execve of
+// the user's program or in exit(1) after reporting the error to the parent
+// (or to stderr once the parent is gone).
+func Main() {
+	runtime.LockOSThread()
+	runtime.GOMAXPROCS(1)
+	fdStr := os.Getenv(EnvSyncFd)
+	os.Unsetenv(EnvSyncFd)
+	fd, err := strconv.Atoi(fdStr)
+	if err != nil || fd < 3 {
+		fmt.Fprintf(os.Stderr, "hull init: bad %s=%q\n", EnvSyncFd, fdStr)
+		os.Exit(1)
+	}
+	conn := syncproto.NewConn(os.NewFile(uintptr(fd), "sync"))
+	cfg, err := setup(conn)
+	if err != nil {
+		if conn != nil {
+			conn.SendError(err)
+		}
+		os.Exit(1)
+	}
+	conn.Close()
+	err = finish(cfg)
+	// Only reached on failure: the parent is gone, the container's stderr
+	// is all that is left.
+	fmt.Fprintf(os.Stderr, "hull init: %v\n", err)
+	os.Exit(127)
+}
+
+// setup does everything up to the Ready message.
+func setup(conn *syncproto.Conn) (*Config, error) {
+	var cfg Config
+	if err := conn.ExpectJSON(syncproto.InitConfig, &cfg); err != nil {
+		return nil, fmt.Errorf("read init config: %w", err)
+	}
+	s := cfg.Spec
+	if s == nil || s.Process == nil {
+		return nil, errors.New("init config has no process")
+	}
+	rc := &rootfs.Config{Spec: s, Rootfs: cfg.Rootfs, Bundle: cfg.Bundle, NoPivot: cfg.NoPivot, UserNS: cfg.UserNS}
+	if cfg.NewMountNS {
+		if err := rootfs.Setup(rc); err != nil {
+			return nil, err
+		}
+	}
+	// prestart and createRuntime hooks run in the runtime's namespaces:
+	// the parent runs them now, with the container's namespaces in place.
+	if err := conn.Send(syncproto.RunHooks, nil); err != nil {
+		return nil, err
+	}
+	if _, err := conn.Expect(syncproto.HooksDone); err != nil {
+		return nil, err
+	}
+	if s.Hooks != nil {
+		st := cfg.State
+		if err := hooks.RunAll("createContainer", s.Hooks.CreateContainer, &st); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.NewMountNS {
+		if err := rootfs.Pivot(rc); err != nil {
+			return nil, err
+		}
+	}
+	if err := setupTerminal(conn, s); err != nil {
+		return nil, err
+	}
+	if err := setupSystem(&cfg); err != nil {
+		return nil, err
+	}
+	if cfg.NewMountNS {
+		if err := rootfs.Finalize(rc); err != nil {
+			return nil, err
+		}
+	}
+	if err := prepareProcess(&cfg); err != nil {
+		return nil, err
+	}
+	if err := conn.Send(syncproto.Ready, nil); err != nil {
+		return nil, err
+	}
+	return &cfg, nil
+}

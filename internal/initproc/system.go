@@ -1,0 +1,114 @@
+package initproc
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"github.com/hull-runtime/hull/internal/console"
+	"github.com/hull-runtime/hull/internal/procfs"
+	"github.com/hull-runtime/hull/internal/syncproto"
+)
+
+// setupTerminal gives the init a pty from the container's own devpts and
+// sends the master to the parent, which hands it to --console-socket or to
+// the attached `run`.
+func setupTerminal(conn *syncproto.Conn, s *specs.Spec) error {
+	if !s.Process.Terminal {
+		return nil
+	}
+	master, slave, err := console.OpenPty("/dev/ptmx")
+	if err != nil {
+		return fmt.Errorf("process.terminal: %w", err)
+	}
+	defer master.Close()
+	if s.Process.ConsoleSize != nil {
+		ws := &unix.Winsize{Row: uint16(s.Process.ConsoleSize.Height), Col: uint16(s.Process.ConsoleSize.Width)}
+		if err := unix.IoctlSetWinsize(int(master.Fd()), unix.TIOCSWINSZ, ws); err != nil {
+			return fmt.Errorf("process.consoleSize: %w", err)
+		}
+	}
+	if err := conn.SendFile(syncproto.Console, master); err != nil {
+		return err
+	}
+	if err := console.SetupSlave(slave); err != nil {
+		return fmt.Errorf("process.terminal: %w", err)
+	}
+	return nil
+}
+
+// setupSystem applies hostname, domainname, sysctls, rlimits, oomScoreAdj
+// and the session keyring: the parts of the spec that are neither mounts nor
+// the user's credentials.
+func setupSystem(cfg *Config) error {
+	s := cfg.Spec
+	if s.Hostname != "" {
+		if err := unix.Sethostname([]byte(s.Hostname)); err != nil {
+			return fmt.Errorf("hostname %q: %w", s.Hostname, err)
+		}
+	}
+	if s.Domainname != "" {
+		if err := unix.Setdomainname([]byte(s.Domainname)); err != nil {
+			return fmt.Errorf("domainname %q: %w", s.Domainname, err)
+		}
+	}
+	if !cfg.NoNewKeyring {
+		// A fresh session keyring per container: without it every
+		// container shares the host session's keys.
+		name := "_ses." + cfg.ID
+		if _, err := unix.KeyctlJoinSessionKeyring(name); err != nil && err != unix.ENOSYS && err != unix.EPERM {
+			return fmt.Errorf("join session keyring: %w", err)
+		}
+	}
+	var proc *procfs.Handle
+	needProc := (s.Linux != nil && len(s.Linux.Sysctl) > 0) || s.Process.OOMScoreAdj != nil
+	if needProc {
+		var err error
+		if proc, err = procfs.Open("/proc"); err != nil {
+			return fmt.Errorf("sysctl/oomScoreAdj need /proc in the container: %w", err)
+		}
+		defer proc.Close()
+	}
+	if s.Linux != nil {
+		for k, v := range s.Linux.Sysctl {
+			if strings.Contains(k, "..") || strings.ContainsAny(k, "\x00") {
+				return fmt.Errorf("linux.sysctl: invalid key %q", k)
+			}
+			p := "sys/" + strings.ReplaceAll(k, ".", "/")
+			if err := proc.WriteFile(p, []byte(v)); err != nil {
+				return fmt.Errorf("linux.sysctl %s=%s: %w", k, v, err)
+			}
+		}
+	}
+	if s.Process.OOMScoreAdj != nil {
+		if err := proc.WriteFile(procfs.SelfPath("oom_score_adj"), []byte(strconv.Itoa(*s.Process.OOMScoreAdj))); err != nil {
+			return fmt.Errorf("process.oomScoreAdj: %w", err)
+		}
+	}
+	for i, rl := range s.Process.Rlimits {
+		res, ok := rlimitByName[rl.Type]
+		if !ok {
+			return fmt.Errorf("process.rlimits[%d]: unknown type %q", i, rl.Type)
+		}
+		lim := unix.Rlimit{Cur: rl.Soft, Max: rl.Hard}
+		if err := unix.Prlimit(0, res, &lim, nil); err != nil {
+			return fmt.Errorf("process.rlimits[%d] %s: %w", i, rl.Type, err)
+		}
+	}
+	return nil
+}
+
+var rlimitByName = map[string]int{
+	"RLIMIT_CPU": unix.RLIMIT_CPU, "RLIMIT_FSIZE": unix.RLIMIT_FSIZE, "RLIMIT_DATA": unix.RLIMIT_DATA,
+	"RLIMIT_STACK": unix.RLIMIT_STACK, "RLIMIT_CORE": unix.RLIMIT_CORE, "RLIMIT_RSS": unix.RLIMIT_RSS,
+	"RLIMIT_NPROC": unix.RLIMIT_NPROC, "RLIMIT_NOFILE": unix.RLIMIT_NOFILE, "RLIMIT_MEMLOCK": unix.RLIMIT_MEMLOCK,
+	"RLIMIT_AS": unix.RLIMIT_AS, "RLIMIT_LOCKS": unix.RLIMIT_LOCKS, "RLIMIT_SIGPENDING": unix.RLIMIT_SIGPENDING,
+	"RLIMIT_MSGQUEUE": unix.RLIMIT_MSGQUEUE, "RLIMIT_NICE": unix.RLIMIT_NICE, "RLIMIT_RTPRIO": unix.RLIMIT_RTPRIO,
+	"RLIMIT_RTTIME": unix.RLIMIT_RTTIME,
+}
+
+var _ = os.Getpid

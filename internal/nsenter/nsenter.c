@@ -1,0 +1,306 @@
+/*
+ * hull's namespace constructor.
+ *
+ * Joining a user or mount namespace (setns) and creating a user namespace
+ * (unshare) are refused by the kernel for a multi-threaded process, and the Go
+ * runtime starts threads before main(). So the container's init re-executes
+ * the hull binary and this constructor runs first, while the process is still
+ * single-threaded. It does only namespace work, then returns and lets the Go
+ * runtime start inside the final namespaces. Outside container set-up it
+ * returns after one getenv().
+ *
+ * The messages it exchanges with the parent are framed exactly as
+ * internal/syncproto frames them: a 4-byte type, a 4-byte payload length
+ * (both little endian on every arch hull supports, native order here), then
+ * the payload. See internal/syncproto/protocol.go for the sequence diagram.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef CLONE_NEWCGROUP
+#define CLONE_NEWCGROUP 0x02000000
+#endif
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+/* Message types shared with internal/syncproto/types.go. */
+enum {
+	MSG_ERROR = 1,
+	MSG_BOOTSTRAP = 2,
+	MSG_NEED_IDMAP = 3,
+	MSG_IDMAP_DONE = 4,
+	MSG_INIT_PID = 5,
+};
+
+/* Bootstrap payload records: 4-byte kind, 4-byte length, data. */
+enum {
+	REC_CLONE_FLAGS = 1, /* u32: namespaces to unshare */
+	REC_JOIN = 2,        /* u32 nstype, then a NUL-terminated path */
+	REC_FORK = 3,        /* u32: 1 when the init must be a forked child */
+	REC_TIMENS = 4,      /* text for /proc/self/timens_offsets */
+};
+
+#define MAX_JOINS 16
+
+static int sync_fd = -1;
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int read_all(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+	while (len > 0) {
+		ssize_t n = read(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0) {
+			errno = EPIPE;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int send_msg(uint32_t type, const void *payload, uint32_t len)
+{
+	uint32_t hdr[2] = { type, len };
+	if (write_all(sync_fd, hdr, sizeof(hdr)) < 0)
+		return -1;
+	if (len > 0 && write_all(sync_fd, payload, len) < 0)
+		return -1;
+	return 0;
+}
+
+/* bail reports one line to the parent as MSG_ERROR and exits. */
+static void bail(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+static void bail(const char *fmt, ...)
+{
+	char buf[1024];
+	int saved = errno;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n >= sizeof(buf))
+		n = sizeof(buf) - 1;
+	if (saved != 0 && (size_t)n + 2 < sizeof(buf))
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n, ": %s", strerror(saved));
+	if ((size_t)n >= sizeof(buf))
+		n = sizeof(buf) - 1;
+	send_msg(MSG_ERROR, buf, (uint32_t)n);
+	_exit(1);
+}
+
+static const char *nsname(uint32_t t)
+{
+	switch (t) {
+	case CLONE_NEWUSER: return "user";
+	case CLONE_NEWNS: return "mount";
+	case CLONE_NEWPID: return "pid";
+	case CLONE_NEWNET: return "network";
+	case CLONE_NEWIPC: return "ipc";
+	case CLONE_NEWUTS: return "uts";
+	case CLONE_NEWCGROUP: return "cgroup";
+	case CLONE_NEWTIME: return "time";
+	}
+	return "?";
+}
+
+struct join {
+	uint32_t type;
+	const char *path;
+	int fd;
+};
+
+static void wait_for(uint32_t want)
+{
+	uint32_t hdr[2];
+	if (read_all(sync_fd, hdr, sizeof(hdr)) < 0)
+		bail("nsenter: read from parent");
+	if (hdr[0] != want)
+		bail("nsenter: got message %u from parent, want %u", hdr[0], want);
+	/* Messages it waits for carry no payload. */
+}
+
+static void join_namespaces(struct join *joins, int njoins)
+{
+	/*
+	 * Open every path first: after setns into a mount namespace the paths
+	 * may no longer resolve. The user namespace goes first so that the
+	 * others, owned by it, can be joined with its capabilities.
+	 */
+	for (int i = 0; i < njoins; i++) {
+		joins[i].fd = open(joins[i].path, O_RDONLY | O_CLOEXEC);
+		if (joins[i].fd < 0)
+			bail("open %s namespace %s", nsname(joins[i].type), joins[i].path);
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < njoins; i++) {
+			int isuser = joins[i].type == CLONE_NEWUSER;
+			if ((pass == 0) != isuser)
+				continue;
+			if (setns(joins[i].fd, (int)joins[i].type) < 0)
+				bail("setns %s namespace %s", nsname(joins[i].type), joins[i].path);
+			close(joins[i].fd);
+			if (isuser) {
+				/* Become the namespace's root so later steps have its privileges. */
+				if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+					bail("become root in joined user namespace %s", joins[i].path);
+			}
+		}
+	}
+}
+
+static void nsenter(int fd)
+{
+	uint32_t hdr[2];
+	sync_fd = fd;
+
+	/*
+	 * Not dumpable while set-up runs: a process already in the container
+	 * must not be able to open /proc/<pid>/exe or ptrace us (CVE-2019-5736).
+	 * execve of the user's program resets it.
+	 */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+
+	if (read_all(sync_fd, hdr, sizeof(hdr)) < 0)
+		bail("nsenter: read bootstrap");
+	if (hdr[0] != MSG_BOOTSTRAP)
+		bail("nsenter: got message %u, want bootstrap", hdr[0]);
+	if (hdr[1] > (1 << 20))
+		bail("nsenter: bootstrap of %u bytes is too large", hdr[1]);
+	char *buf = malloc(hdr[1] + 1);
+	if (buf == NULL)
+		bail("nsenter: malloc");
+	if (read_all(sync_fd, buf, hdr[1]) < 0)
+		bail("nsenter: read bootstrap payload");
+	buf[hdr[1]] = 0;
+
+	uint32_t cloneflags = 0, dofork = 0;
+	const char *timens = NULL;
+	struct join joins[MAX_JOINS];
+	int njoins = 0;
+	for (uint32_t off = 0; off + 8 <= hdr[1];) {
+		uint32_t kind, len;
+		memcpy(&kind, buf + off, 4);
+		memcpy(&len, buf + off + 4, 4);
+		off += 8;
+		if (len > hdr[1] - off)
+			bail("nsenter: bad bootstrap record");
+		char *data = buf + off;
+		switch (kind) {
+		case REC_CLONE_FLAGS:
+			memcpy(&cloneflags, data, 4);
+			break;
+		case REC_FORK:
+			memcpy(&dofork, data, 4);
+			break;
+		case REC_JOIN:
+			if (njoins == MAX_JOINS)
+				bail("nsenter: too many namespaces to join");
+			memcpy(&joins[njoins].type, data, 4);
+			joins[njoins].path = data + 4; /* NUL-terminated by the sender */
+			njoins++;
+			break;
+		case REC_TIMENS:
+			timens = data;
+			break;
+		}
+		off += len;
+	}
+
+	join_namespaces(joins, njoins);
+
+	if (cloneflags & CLONE_NEWUSER) {
+		if (unshare(CLONE_NEWUSER) < 0)
+			bail("unshare user namespace");
+		/* Only a process outside the namespace may write a full id map. */
+		if (send_msg(MSG_NEED_IDMAP, NULL, 0) < 0)
+			bail("nsenter: ask for id maps");
+		wait_for(MSG_IDMAP_DONE);
+		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+			bail("become root in the new user namespace (is uid/gid 0 mapped?)");
+		/* unshare(CLONE_NEWUSER) drops dumpable back on; keep it off. */
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	}
+
+	uint32_t rest = cloneflags & ~(uint32_t)CLONE_NEWUSER;
+	if (rest != 0 && unshare((int)rest) < 0)
+		bail("unshare namespaces 0x%x", rest);
+
+	if (timens != NULL && (cloneflags & CLONE_NEWTIME)) {
+		/* Offsets can only be written before the first process enters the namespace. */
+		int tfd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+		if (tfd < 0)
+			bail("open /proc/self/timens_offsets");
+		if (write_all(tfd, timens, strlen(timens)) < 0)
+			bail("write linux.timeOffsets");
+		close(tfd);
+	}
+	free(buf);
+
+	if (!dofork)
+		return;
+
+	/*
+	 * A new or joined pid (or time) namespace applies to children only, so
+	 * the container's init is a child of this process. It reports the pid
+	 * and leaves; the parent adopts the init as a subreaper or lets it be
+	 * reparented, as runc's init is.
+	 */
+	pid_t child = fork();
+	if (child < 0)
+		bail("fork container init");
+	if (child > 0) {
+		int32_t p = child;
+		send_msg(MSG_INIT_PID, &p, sizeof(p));
+		_exit(0);
+	}
+}
+
+__attribute__((constructor)) static void hull_nsenter(void)
+{
+	const char *s = getenv("_HULL_SYNC_FD");
+	if (s == NULL || *s == 0)
+		return;
+	char *end = NULL;
+	long fd = strtol(s, &end, 10);
+	if (end == s || *end != 0 || fd < 3 || fd > 1 << 20)
+		return;
+	nsenter((int)fd);
+}

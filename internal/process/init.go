@@ -1,0 +1,239 @@
+// Package process is the parent side of starting a container's init: it
+// runs the protocol of internal/syncproto (see the diagram there) from hull
+// create/run.
+package process
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"github.com/hull-runtime/hull/internal/initproc"
+	"github.com/hull-runtime/hull/internal/syncproto"
+)
+
+// InitOptions describes the init to start.
+type InitOptions struct {
+	ID           string
+	Bundle       string
+	Rootfs       string
+	Spec         *specs.Spec
+	StateDir     string
+	NoPivot      bool
+	NoNewKeyring bool
+	PreserveFds  int
+	// Placed is called with the first child's pid before it enters its
+	// namespaces: put it in its cgroups here (a new cgroup namespace is
+	// rooted at the cgroup the process is in when it unshares).
+	Placed func(pid int) error
+	// Hooks runs prestart and createRuntime hooks with the init's pid.
+	Hooks func(pid int) error
+}
+
+// Init is a started container init, set up and waiting on exec.fifo.
+type Init struct {
+	Pid     int
+	Console *os.File // pty master when process.terminal is set
+	// Direct is true when the init is hull's own child (no fork in nsenter).
+	Direct bool
+}
+
+// Start starts the init and drives it to Ready. On error everything it
+// started is killed and reaped.
+func Start(o *InitOptions) (_ *Init, retErr error) {
+	plan, err := planNamespaces(o.Spec.Linux)
+	if err != nil {
+		return nil, err
+	}
+	parentSock, childSock, err := syncproto.Pair()
+	if err != nil {
+		return nil, err
+	}
+	defer parentSock.Close()
+	conn := syncproto.NewConn(parentSock)
+
+	dirFd, err := os.OpenFile(o.StateDir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		childSock.Close()
+		return nil, fmt.Errorf("open state dir: %w", err)
+	}
+	defer dirFd.Close()
+
+	extra := make([]*os.File, 0, o.PreserveFds+2)
+	for i := 0; i < o.PreserveFds; i++ {
+		extra = append(extra, os.NewFile(uintptr(3+i), "preserved-"+strconv.Itoa(3+i)))
+	}
+	syncFd := 3 + len(extra)
+	extra = append(extra, childSock, dirFd)
+
+	cmd := &exec.Cmd{
+		Path:       "/proc/self/exe",
+		Args:       []string{"hull", "init"},
+		Env:        []string{initproc.EnvSyncFd + "=" + strconv.Itoa(syncFd)},
+		Stdin:      os.Stdin,
+		Stdout:     os.Stdout,
+		Stderr:     os.Stderr,
+		ExtraFiles: extra,
+		SysProcAttr: &syscall.SysProcAttr{
+			Cloneflags: plan.goClone,
+		},
+	}
+	if err := cmd.Start(); err != nil {
+		childSock.Close()
+		return nil, fmt.Errorf("start container init: %w", err)
+	}
+	childSock.Close()
+	stage0 := cmd.Process.Pid
+	initPid := stage0
+	reaped := false
+	defer func() {
+		if retErr == nil {
+			return
+		}
+		if initPid != stage0 {
+			unix.Kill(initPid, unix.SIGKILL)
+			waitGone(initPid)
+		}
+		cmd.Process.Kill()
+		if !reaped {
+			cmd.Wait()
+		}
+	}()
+
+	if o.Placed != nil {
+		if err := o.Placed(stage0); err != nil {
+			return nil, err
+		}
+	}
+	if err := conn.Send(syncproto.Bootstrap, plan.boot.Encode()); err != nil {
+		return nil, err
+	}
+	if plan.newUser {
+		if _, err := conn.Expect(syncproto.NeedIDMap); err != nil {
+			return nil, childErr(err)
+		}
+		if err := writeIDMaps(stage0, o.Spec.Linux); err != nil {
+			return nil, err
+		}
+		if err := conn.Send(syncproto.IDMapDone, nil); err != nil {
+			return nil, err
+		}
+	}
+	if plan.boot.Fork {
+		m, err := conn.Expect(syncproto.InitPid)
+		if err != nil {
+			return nil, childErr(err)
+		}
+		if len(m.Payload) != 4 {
+			return nil, errors.New("protocol: bad InitPid payload")
+		}
+		initPid = int(int32(uint32(m.Payload[0]) | uint32(m.Payload[1])<<8 | uint32(m.Payload[2])<<16 | uint32(m.Payload[3])<<24))
+		cmd.Wait()
+		reaped = true
+	}
+
+	cfg := initproc.Config{
+		ID:           o.ID,
+		Bundle:       o.Bundle,
+		Rootfs:       o.Rootfs,
+		Spec:         o.Spec,
+		NoPivot:      o.NoPivot,
+		NoNewKeyring: o.NoNewKeyring,
+		UserNS:       plan.userNS,
+		NewMountNS:   plan.newMount,
+		PreserveFds:  o.PreserveFds,
+		StateDirFd:   syncFd + 1,
+		State: specs.State{
+			Version:     specs.Version,
+			ID:          o.ID,
+			Status:      specs.StateCreating,
+			Pid:         initPid,
+			Bundle:      o.Bundle,
+			Annotations: o.Spec.Annotations,
+		},
+	}
+	if err := conn.SendJSON(syncproto.InitConfig, &cfg); err != nil {
+		return nil, childErr(err)
+	}
+	in := &Init{Pid: initPid, Direct: !plan.boot.Fork}
+	for {
+		m, err := conn.Recv()
+		if err != nil {
+			if in.Console != nil {
+				in.Console.Close()
+			}
+			return nil, childErr(err)
+		}
+		switch m.Type {
+		case syncproto.RunHooks:
+			if o.Hooks != nil {
+				if err := o.Hooks(initPid); err != nil {
+					return nil, err
+				}
+			}
+			if err := conn.Send(syncproto.HooksDone, nil); err != nil {
+				return nil, err
+			}
+		case syncproto.Console:
+			if m.File == nil {
+				return nil, errors.New("protocol: Console message without a file")
+			}
+			in.Console = m.File
+		case syncproto.Ready:
+			return in, nil
+		default:
+			return nil, fmt.Errorf("protocol: unexpected %s", m.Type)
+		}
+	}
+}
+
+// childErr turns a closed socket into a clearer message; a child's own
+// error passes through as it is.
+func childErr(err error) error {
+	if syncproto.IsChildError(err) {
+		return err
+	}
+	if errors.Is(err, unix.ECONNRESET) || errors.Is(err, unix.EPIPE) || strings.Contains(err.Error(), "EOF") {
+		return fmt.Errorf("container init exited during set-up: %w", err)
+	}
+	return err
+}
+
+func writeIDMaps(pid int, l *specs.Linux) error {
+	write := func(file string, maps []specs.LinuxIDMapping) error {
+		var b strings.Builder
+		for _, m := range maps {
+			fmt.Fprintf(&b, "%d %d %d\n", m.ContainerID, m.HostID, m.Size)
+		}
+		p := "/proc/" + strconv.Itoa(pid) + "/" + file
+		if err := os.WriteFile(p, []byte(b.String()), 0); err != nil {
+			return fmt.Errorf("linux.%s: write %s: %w", map[string]string{"uid_map": "uidMappings", "gid_map": "gidMappings"}[file], p, err)
+		}
+		return nil
+	}
+	if err := write("uid_map", l.UIDMappings); err != nil {
+		return err
+	}
+	return write("gid_map", l.GIDMappings)
+}
+
+// waitGone waits for a process that is not our child to disappear.
+func waitGone(pid int) {
+	for i := 0; i < 1000; i++ {
+		var ws unix.WaitStatus
+		if wp, _ := unix.Wait4(pid, &ws, unix.WNOHANG, nil); wp == pid {
+			return
+		}
+		if err := unix.Kill(pid, 0); err == unix.ESRCH {
+			return
+		}
+		unix.Nanosleep(&unix.Timespec{Nsec: 2_000_000}, nil)
+	}
+}

@@ -1,0 +1,216 @@
+// Package state keeps one directory per container under hull's root:
+//
+//	<root>/<id>/state.json  what hull knows about the container (atomic: write + rename)
+//	<root>/<id>/exec.fifo   exists from create until start (created vs running)
+//
+// Commands on one container serialise on an flock of its directory.
+package state
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+// Container is the persisted state of one container.
+type Container struct {
+	ID             string            `json:"id"`
+	Bundle         string            `json:"bundle"`
+	Rootfs         string            `json:"rootfs"`
+	Pid            int               `json:"pid"`
+	PidStartTime   uint64            `json:"pid_start_time"` // /proc/<pid>/stat field 22: guards against pid reuse
+	Created        time.Time         `json:"created"`
+	Owner          string            `json:"owner"`
+	Annotations    map[string]string `json:"annotations,omitempty"`
+	Config         *specs.Spec       `json:"config"`
+	Cgroup         json.RawMessage   `json:"cgroup,omitempty"` // cgroups.State: what hull placed and created
+	NoPivot        bool              `json:"no_pivot,omitempty"`
+	NoNewKeyring   bool              `json:"no_new_keyring,omitempty"`
+	Rootless       bool              `json:"rootless,omitempty"`
+	SystemdCgroup  bool              `json:"systemd_cgroup,omitempty"`
+	CgroupDisabled bool              `json:"cgroup_disabled,omitempty"`
+}
+
+const (
+	stateFile = "state.json"
+	// FifoName is the exec fifo the init blocks on until `start`.
+	FifoName = "exec.fifo"
+)
+
+var validID = regexp.MustCompile(`^[\w+\-.]+$`)
+
+// ValidateID rejects ids that could escape the root or confuse a path.
+func ValidateID(id string) error {
+	if id == "" {
+		return errors.New("container id must not be empty")
+	}
+	if id == "." || id == ".." || !validID.MatchString(id) || len(id) > 1024 {
+		return fmt.Errorf("invalid container id %q", id)
+	}
+	return nil
+}
+
+// ErrNotExist is returned for an unknown container id.
+type ErrNotExist struct{ ID string }
+
+func (e *ErrNotExist) Error() string { return fmt.Sprintf("container %q does not exist", e.ID) }
+
+// ErrExist is returned when creating an id that is taken.
+type ErrExist struct{ ID string }
+
+func (e *ErrExist) Error() string { return fmt.Sprintf("container %q already exists", e.ID) }
+
+// Store is hull's --root.
+type Store struct{ Root string }
+
+// Dir is the container's state directory.
+func (s Store) Dir(id string) string { return filepath.Join(s.Root, id) }
+
+// Lock is a held flock on a container directory.
+type Lock struct{ f *os.File }
+
+// Unlock releases the lock.
+func (l *Lock) Unlock() {
+	if l != nil && l.f != nil {
+		l.f.Close()
+		l.f = nil
+	}
+}
+
+func lockDir(dir string) (*Lock, error) {
+	f, err := os.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	for {
+		err = unix.Flock(int(f.Fd()), unix.LOCK_EX)
+		if err != unix.EINTR {
+			break
+		}
+	}
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lock %s: %w", dir, err)
+	}
+	return &Lock{f: f}, nil
+}
+
+// Create makes the container's directory and locks it. It fails with
+// *ErrExist when the id is taken.
+func (s Store) Create(id string) (*Lock, error) {
+	if err := ValidateID(id); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(s.Root, 0o711); err != nil {
+		return nil, fmt.Errorf("create root %s: %w", s.Root, err)
+	}
+	dir := s.Dir(id)
+	if err := os.Mkdir(dir, 0o711); err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return nil, &ErrExist{ID: id}
+		}
+		return nil, fmt.Errorf("create state dir %s: %w", dir, err)
+	}
+	l, err := lockDir(dir)
+	if err != nil {
+		os.Remove(dir)
+		return nil, err
+	}
+	return l, nil
+}
+
+// Open locks a container's directory and reads its state.
+func (s Store) Open(id string) (*Container, *Lock, error) {
+	if err := ValidateID(id); err != nil {
+		return nil, nil, err
+	}
+	dir := s.Dir(id)
+	l, err := lockDir(dir)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, nil, &ErrNotExist{ID: id}
+		}
+		return nil, nil, err
+	}
+	c, err := s.Read(id)
+	if err != nil {
+		l.Unlock()
+		return nil, nil, err
+	}
+	return c, l, nil
+}
+
+// Read reads state.json without locking (list, state).
+func (s Store) Read(id string) (*Container, error) {
+	p := filepath.Join(s.Dir(id), stateFile)
+	b, err := os.ReadFile(p)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, &ErrNotExist{ID: id}
+		}
+		return nil, fmt.Errorf("read %s: %w", p, err)
+	}
+	var c Container
+	if err := json.Unmarshal(b, &c); err != nil {
+		return nil, fmt.Errorf("parse %s: %w", p, err)
+	}
+	return &c, nil
+}
+
+// Write stores state.json atomically.
+func (s Store) Write(c *Container) error {
+	dir := s.Dir(c.ID)
+	b, err := json.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("encode state of %s: %w", c.ID, err)
+	}
+	tmp, err := os.CreateTemp(dir, ".state-*")
+	if err != nil {
+		return fmt.Errorf("write state of %s: %w", c.ID, err)
+	}
+	_, werr := tmp.Write(b)
+	serr := tmp.Sync()
+	cerr := tmp.Close()
+	if err := errors.Join(werr, serr, cerr); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write %s: %w", tmp.Name(), err)
+	}
+	if err := os.Rename(tmp.Name(), filepath.Join(dir, stateFile)); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write state of %s: %w", c.ID, err)
+	}
+	return nil
+}
+
+// Remove deletes the container's directory.
+func (s Store) Remove(id string) error {
+	if err := os.RemoveAll(s.Dir(id)); err != nil {
+		return fmt.Errorf("remove state of %s: %w", id, err)
+	}
+	return nil
+}
+
+// List returns the ids under the root.
+func (s Store) List() ([]string, error) {
+	ents, err := os.ReadDir(s.Root)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("read root %s: %w", s.Root, err)
+	}
+	var ids []string
+	for _, e := range ents {
+		if e.IsDir() && ValidateID(e.Name()) == nil {
+			ids = append(ids, e.Name())
+		}
+	}
+	return ids, nil
+}
