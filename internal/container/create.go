@@ -81,8 +81,8 @@ func (r *Runtime) Create(id string, o CreateOptions) (_ *Created, retErr error) 
 	undo.Add(func() { r.Store.Remove(id) })
 	defer lock.Unlock()
 	dir := r.Store.Dir(id)
-	if err := unix.Mkfifo(filepath.Join(dir, state.FifoName), 0o600); err != nil {
-		return nil, fmt.Errorf("create exec fifo: %w", err)
+	if err := makeFifo(filepath.Join(dir, state.FifoName), s); err != nil {
+		return nil, err
 	}
 
 	var cg cgroups.Manager
@@ -198,4 +198,38 @@ func writePidFile(path string, pid int) error {
 		return fmt.Errorf("--pid-file %s: %w", path, err)
 	}
 	return nil
+}
+
+// makeFifo makes exec.fifo writable by the container's root, which in a
+// user namespace is some other host uid (as runc: mode 0622, chowned).
+func makeFifo(path string, s *specs.Spec) error {
+	if err := unix.Mkfifo(path, 0o622); err != nil {
+		return fmt.Errorf("create exec fifo: %w", err)
+	}
+	uid, gid := rootIDs(s)
+	if uid != 0 || gid != 0 {
+		if err := os.Chown(path, uid, gid); err != nil {
+			return fmt.Errorf("chown exec fifo: %w", err)
+		}
+	}
+	return nil
+}
+
+// rootIDs is the host uid and gid of the container's root.
+func rootIDs(s *specs.Spec) (int, int) {
+	uid, gid := 0, 0
+	if s.Linux == nil {
+		return uid, gid
+	}
+	for _, m := range s.Linux.UIDMappings {
+		if m.ContainerID == 0 {
+			uid = int(m.HostID)
+		}
+	}
+	for _, m := range s.Linux.GIDMappings {
+		if m.ContainerID == 0 {
+			gid = int(m.HostID)
+		}
+	}
+	return uid, gid
 }

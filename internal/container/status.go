@@ -6,9 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
-	"strings"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"

@@ -22,7 +22,7 @@ type Config struct {
 	Spec         *specs.Spec       `json:"spec"`
 	NoPivot      bool              `json:"no_pivot,omitempty"`
 	NoNewKeyring bool              `json:"no_new_keyring,omitempty"`
-	UserNS       bool              `json:"user_ns,omitempty"`  // the container is in a non-initial user namespace
+	UserNS       bool              `json:"user_ns,omitempty"` // the container is in a non-initial user namespace
 	NewMountNS   bool              `json:"new_mount_ns,omitempty"`
 	PreserveFds  int               `json:"preserve_fds,omitempty"`
 	StateDirFd   int               `json:"state_dir_fd"` // O_PATH fd of the state dir, for exec.fifo

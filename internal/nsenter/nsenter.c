@@ -264,13 +264,20 @@ static void nsenter(int fd)
 		bail("unshare namespaces 0x%x", rest);
 
 	if (timens != NULL && (cloneflags & CLONE_NEWTIME)) {
-		/* Offsets can only be written before the first process enters the namespace. */
+		/*
+		 * Offsets can only be written before the first process enters the
+		 * namespace. While not dumpable, /proc/self files belong to the
+		 * host's root, which a user namespace's root is not: be dumpable
+		 * for this one open.
+		 */
+		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 		int tfd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
 		if (tfd < 0)
 			bail("open /proc/self/timens_offsets");
 		if (write_all(tfd, timens, strlen(timens)) < 0)
 			bail("write linux.timeOffsets");
 		close(tfd);
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	}
 	free(buf);
 

@@ -22,13 +22,13 @@ var cloneFlagOf = map[specs.LinuxNamespaceType]uint32{
 
 // nsPlan is how the init gets its namespaces.
 type nsPlan struct {
-	boot        syncproto.BootstrapData
-	goClone     uintptr // flags for the clone itself (only CLONE_NEWPID, when no fork is needed)
-	newUser     bool
-	userNS      bool // new or joined user namespace
-	newMount    bool
-	newPid      bool
-	newNet      bool
+	boot     syncproto.BootstrapData
+	goClone  uintptr // flags for the clone itself (only CLONE_NEWPID, when no fork is needed)
+	newUser  bool
+	userNS   bool // new or joined user namespace
+	newMount bool
+	newPid   bool
+	newNet   bool
 }
 
 // planNamespaces decides which namespaces the C constructor joins and

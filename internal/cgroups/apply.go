@@ -1,0 +1,171 @@
+package cgroups
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/hull-runtime/hull/internal/cgroups/cgfile"
+	"github.com/hull-runtime/hull/internal/cgroups/fs1"
+	"github.com/hull-runtime/hull/internal/cgroups/fs2"
+)
+
+// Apply creates the missing directories of every hierarchy (recording each
+// one in State.Created before anything else can fail, so Destroy can undo a
+// half-done Apply) and writes pid into each cgroup.procs.
+func (m *manager) Apply(pid int) error {
+	if pid <= 0 {
+		return fmt.Errorf("apply cgroups: invalid pid %d", pid)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, key := range m.sortedKeys() {
+		if err := m.applyOne(key, pid); err != nil {
+			return fmt.Errorf("apply cgroup %s: %w", key, err)
+		}
+	}
+	return nil
+}
+
+func (m *manager) applyOne(key string, pid int) error {
+	dir := m.st.Paths[key]
+	made, err := m.mkdirs(dir)
+	if err != nil {
+		if m.rootless && skippable(err) {
+			delete(m.st.Paths, key)
+			return nil
+		}
+		return err
+	}
+	if key == "cpuset" {
+		if err := initCpusets(dir); err != nil {
+			return err
+		}
+	}
+	if key == "unified" && m.st.Mode == Unified && !m.rootless {
+		// Only on a pure v2 host: on a hybrid host the unified root belongs
+		// to systemd and its controllers stay where they are.
+		if err := fs2.EnableControllers(mountOf(dir), dir); err != nil {
+			return err
+		}
+	}
+	if err := cgfile.Write(dir, "cgroup.procs", strconv.Itoa(pid)); err != nil {
+		if m.rootless && skippable(err) {
+			// We cannot use this hierarchy: undo what we made for it
+			// and forget it, so the State only holds real placements.
+			for i := len(made) - 1; i >= 0; i-- {
+				if os.Remove(made[i]) == nil {
+					m.forgetCreated(made[i])
+				}
+			}
+			delete(m.st.Paths, key)
+			return nil
+		}
+		return err
+	}
+	return nil
+}
+
+// skippable errors are the ones a rootless container meets on hierarchies it
+// was not delegated: no permission, read-only cgroupfs, hierarchy missing.
+func skippable(err error) bool {
+	return errors.Is(err, os.ErrPermission) || errors.Is(err, os.ErrNotExist) ||
+		errors.Is(err, ErrNoHierarchy) || errors.Is(err, unix.EROFS)
+}
+
+// mkdirs creates dir and its missing parents, and returns (and records in
+// State.Created) exactly the ones it made. It only creates a directory when
+// its parent is on a cgroup filesystem: /sys/fs/cgroup itself is a tmpfs on
+// v1 hosts, and mkdir there would make a plain directory, not a cgroup.
+func (m *manager) mkdirs(dir string) ([]string, error) {
+	var missing []string
+	cur := dir
+	for {
+		if _, err := os.Lstat(cur); err == nil {
+			break
+		} else if !errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("stat %s: %w", cur, err)
+		}
+		parent := filepath.Dir(cur)
+		if parent == cur {
+			return nil, fmt.Errorf("%s: %w", dir, ErrNoHierarchy)
+		}
+		missing = append(missing, cur)
+		cur = parent
+	}
+	if !isCgroupFS(cur) {
+		return nil, fmt.Errorf("%s is not on a cgroup filesystem: %w", cur, ErrNoHierarchy)
+	}
+	var made []string
+	for i := len(missing) - 1; i >= 0; i-- {
+		d := missing[i]
+		if err := os.Mkdir(d, 0o755); err != nil {
+			if errors.Is(err, os.ErrExist) {
+				continue // raced with another creator: not ours
+			}
+			return made, fmt.Errorf("mkdir %s: %w", d, err)
+		}
+		made = append(made, d)
+		m.recordCreated(d)
+	}
+	return made, nil
+}
+
+func (m *manager) recordCreated(d string) {
+	for _, c := range m.st.Created {
+		if c == d {
+			return
+		}
+	}
+	m.st.Created = append(m.st.Created, d)
+}
+
+func (m *manager) forgetCreated(d string) {
+	out := m.st.Created[:0]
+	for _, c := range m.st.Created {
+		if c != d {
+			out = append(out, c)
+		}
+	}
+	m.st.Created = out
+}
+
+// initCpusets fills empty cpuset.cpus/mems from the top down: v1 refuses to
+// attach a task to a cpuset with empty sets (ENOSPC), and a child can only be
+// filled once its parent is. Only empty values are written, so cgroups that
+// are already usable are never changed.
+func initCpusets(dir string) error {
+	cpus, err1 := cgfile.Read(dir, "cpuset.cpus")
+	mems, err2 := cgfile.Read(dir, "cpuset.mems")
+	if err1 == nil && err2 == nil && cpus != "" && mems != "" {
+		return nil
+	}
+	if parent := filepath.Dir(dir); parent != dir && isCgroupFS(parent) && sameFS(parent, dir) {
+		if err := initCpusets(parent); err != nil {
+			return err
+		}
+	}
+	return fs1.InitCpuset(dir)
+}
+
+// mountOf returns the top of the cgroup filesystem holding dir: the highest
+// ancestor still on cgroupfs.
+func mountOf(dir string) string {
+	top := dir
+	for cur := dir; ; {
+		parent := filepath.Dir(cur)
+		if parent == cur || !isCgroupFS(parent) || !sameFS(parent, cur) {
+			return top
+		}
+		top, cur = parent, parent
+	}
+}
+
+func sameFS(a, b string) bool {
+	var sa, sb unix.Stat_t
+	return unix.Stat(a, &sa) == nil && unix.Stat(b, &sb) == nil && sa.Dev == sb.Dev
+}

@@ -1,0 +1,135 @@
+// Package cgfile holds the few file helpers shared by the v1 and v2 cgroup
+// drivers: cgroupfs control files are written whole, never created, and
+// never followed through symlinks.
+package cgfile
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// ErrBadName is returned for control file names that could escape the
+// cgroup directory (they come from user input such as linux.resources.unified).
+var ErrBadName = errors.New("invalid cgroup file name")
+
+func checkName(name string) error {
+	if name == "" || name == "." || name == ".." || strings.ContainsAny(name, "/\x00") {
+		return fmt.Errorf("%w: %q", ErrBadName, name)
+	}
+	return nil
+}
+
+// Write writes value to dir/name. The file is not created: on cgroupfs a
+// missing file means the controller is not enabled, which must be an error
+// rather than a silently created regular file. O_NOFOLLOW keeps a planted
+// symlink from redirecting the write to a host file.
+func Write(dir, name, value string) error {
+	if err := checkName(name); err != nil {
+		return err
+	}
+	p := filepath.Join(dir, name)
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_TRUNC|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", p, err)
+	}
+	_, werr := f.WriteString(value)
+	cerr := f.Close()
+	if werr != nil {
+		return fmt.Errorf("write %q to %s: %w", value, p, werr)
+	}
+	if cerr != nil {
+		return fmt.Errorf("close %s: %w", p, cerr)
+	}
+	return nil
+}
+
+// Read returns dir/name with surrounding whitespace trimmed.
+func Read(dir, name string) (string, error) {
+	if err := checkName(name); err != nil {
+		return "", err
+	}
+	p := filepath.Join(dir, name)
+	f, err := os.OpenFile(p, os.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return "", fmt.Errorf("open %s: %w", p, err)
+	}
+	defer f.Close()
+	buf, err := io.ReadAll(f)
+	if err != nil {
+		return "", fmt.Errorf("read %s: %w", p, err)
+	}
+	return strings.TrimSpace(string(buf)), nil
+}
+
+// Exists reports whether dir/name exists (without following a final symlink).
+func Exists(dir, name string) bool {
+	if checkName(name) != nil {
+		return false
+	}
+	_, err := os.Lstat(filepath.Join(dir, name))
+	return err == nil
+}
+
+// ReadProcs returns the pids listed in dir/cgroup.procs.
+func ReadProcs(dir string) ([]int, error) {
+	s, err := Read(dir, "cgroup.procs")
+	if err != nil {
+		return nil, err
+	}
+	var pids []int
+	for _, l := range strings.Fields(s) {
+		pid, err := strconv.Atoi(l)
+		if err != nil {
+			return nil, fmt.Errorf("parse pid %q in %s/cgroup.procs: %w", l, dir, err)
+		}
+		pids = append(pids, pid)
+	}
+	return pids, nil
+}
+
+// ReadAllProcs returns the pids of dir and of every descendant cgroup (a
+// container may create its own sub-cgroups; kill --all must reach them too),
+// sorted and without duplicates.
+func ReadAllProcs(dir string) ([]int, error) {
+	seen := map[int]bool{}
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			// A sub-cgroup removed while walking is not an error.
+			if errors.Is(err, os.ErrNotExist) && p != dir {
+				return nil
+			}
+			return err
+		}
+		if !d.IsDir() {
+			return nil
+		}
+		pids, err := ReadProcs(p)
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) && p != dir {
+				return nil
+			}
+			return err
+		}
+		for _, pid := range pids {
+			seen[pid] = true
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list pids under %s: %w", dir, err)
+	}
+	out := make([]int, 0, len(seen))
+	for pid := range seen {
+		out = append(out, pid)
+	}
+	sort.Ints(out)
+	return out, nil
+}

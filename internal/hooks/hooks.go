@@ -1,0 +1,129 @@
+// Package hooks runs OCI lifecycle hooks (prestart, createRuntime, ...).
+package hooks
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os/exec"
+	"strings"
+	"syscall"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+// pipeGrace bounds how long Run waits for a hook's stdout/stderr to reach EOF
+// after the hook itself exited. A hook that leaves a daemon holding the pipes
+// would otherwise block the container lifecycle forever.
+const pipeGrace = 2 * time.Second
+
+// outputCap limits how much hook output is kept for error messages.
+const outputCap = 64 << 10
+
+// Run runs hook h of the given kind with the JSON of state on stdin. args[0]
+// is argv[0]; a nil env inherits hull's environment, as runc does. With a
+// timeout the hook and everything in its process group is killed on expiry.
+// Errors name the kind, the path and the exit status, plus the first line of
+// the hook's stderr (or stdout when stderr is empty).
+func Run(kind string, h specs.Hook, state *specs.State) error {
+	prefix := fmt.Sprintf("%s hook %s", kind, h.Path)
+	if state == nil {
+		return fmt.Errorf("%s: no container state to pass", prefix)
+	}
+	input, err := json.Marshal(state)
+	if err != nil {
+		return fmt.Errorf("%s: encode state: %w", prefix, err)
+	}
+	ctx := context.Background()
+	var timeout time.Duration
+	if h.Timeout != nil {
+		if *h.Timeout <= 0 {
+			return fmt.Errorf("%s: timeout %d must be greater than zero", prefix, *h.Timeout)
+		}
+		timeout = time.Duration(*h.Timeout) * time.Second
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+
+	cmd := exec.CommandContext(ctx, h.Path)
+	cmd.Args = h.Args
+	if len(cmd.Args) == 0 {
+		cmd.Args = []string{h.Path}
+	}
+	cmd.Env = h.Env
+	cmd.Stdin = bytes.NewReader(input)
+	stdout, stderr := &capped{max: outputCap}, &capped{max: outputCap}
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	// Own process group, so a timeout kills helpers the hook forked too.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error {
+		return unix.Kill(-cmd.Process.Pid, unix.SIGKILL)
+	}
+	cmd.WaitDelay = pipeGrace
+
+	err = cmd.Run()
+	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("%s: timed out after %s, killed%s", prefix, timeout, detail(stderr, stdout))
+	}
+	if errors.Is(err, exec.ErrWaitDelay) {
+		// The hook exited successfully; only a descendant still holds its
+		// output pipes. That is not the hook failing.
+		return nil
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		// exec's start errors repeat the path ("fork/exec /x: ...").
+		return fmt.Errorf("%s: start: %w", prefix, pe.Err)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w%s", prefix, err, detail(stderr, stdout))
+	}
+	return nil
+}
+
+// RunAll runs hooks in order and stops at the first failure.
+func RunAll(kind string, hs []specs.Hook, state *specs.State) error {
+	for _, h := range hs {
+		if err := Run(kind, h, state); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// detail returns ": <first non-empty line>" of the hook's stderr, falling
+// back to stdout, or "" if both are empty.
+func detail(stderr, stdout *capped) string {
+	for _, b := range []*capped{stderr, stdout} {
+		for _, line := range strings.Split(b.buf.String(), "\n") {
+			if line = strings.TrimSpace(line); line != "" {
+				return ": " + line
+			}
+		}
+	}
+	return ""
+}
+
+// capped is a writer that keeps the first max bytes and discards the rest
+// while still reporting success, so a chatty hook never blocks on a full pipe.
+type capped struct {
+	buf bytes.Buffer
+	max int
+}
+
+func (c *capped) Write(p []byte) (int, error) {
+	if room := c.max - c.buf.Len(); room > 0 {
+		if len(p) > room {
+			c.buf.Write(p[:room])
+		} else {
+			c.buf.Write(p)
+		}
+	}
+	return len(p), nil
+}

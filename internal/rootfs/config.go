@@ -1,0 +1,86 @@
+package rootfs
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// Config describes the filesystem view to build. See Setup, Pivot, Finalize.
+type Config struct {
+	Spec    *specs.Spec // uses Root.Path/Readonly, Mounts, Linux.Devices, MaskedPaths, ReadonlyPaths, RootfsPropagation
+	Rootfs  string      // absolute, symlink-resolved host path of the rootfs
+	Bundle  string      // absolute bundle dir: relative bind-mount sources are relative to it (as runc)
+	NoPivot bool        // --no-pivot: MS_MOVE + chroot instead of pivot_root
+	UserNS  bool        // container is in a non-initial user namespace: bind-mount host device nodes instead of mknod,
+	// and cope with EPERM cases the way runc does (e.g. sysfs -> rbind of /sys)
+}
+
+func (c *Config) validate() error {
+	if c == nil || c.Spec == nil {
+		return errors.New("rootfs: nil config or spec")
+	}
+	if !filepath.IsAbs(c.Rootfs) || filepath.Clean(c.Rootfs) != c.Rootfs {
+		return fmt.Errorf("rootfs: rootfs path %q must be absolute and clean", c.Rootfs)
+	}
+	if c.Rootfs == "/" {
+		return errors.New("rootfs: refusing to use the host / as container rootfs")
+	}
+	return nil
+}
+
+func (c *Config) linux() *specs.Linux {
+	if c.Spec.Linux == nil {
+		return &specs.Linux{}
+	}
+	return c.Spec.Linux
+}
+
+// setupState carries the scoped root handle through Setup.
+type setupState struct {
+	c        *Config
+	root     *os.File // O_PATH handle of the rootfs bind mount
+	rootPath string
+}
+
+// Setup prepares the rootfs before the createContainer hooks run: root
+// propagation (rslave unless linux.rootfsPropagation says otherwise), the
+// rootfs bind onto itself, every spec mount in order, then (unless the spec
+// bind-mounts its own /dev) default devices, linux.devices, /dev symlinks and
+// /dev/ptmx.
+//
+// It must run in the container's new mount namespace while the host /proc is
+// still visible (mounts target /proc/self/fd/N).
+func Setup(c *Config) error {
+	if err := c.validate(); err != nil {
+		return err
+	}
+	prop, err := parseRootPropagation(c.linux().RootfsPropagation)
+	if err != nil {
+		return err
+	}
+	if err := prepareRoot(c.Rootfs, prop); err != nil {
+		return err
+	}
+	// Opened after the self-bind so every lookup lands in the new mount.
+	root, err := openRootDir(c.Rootfs)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	s := &setupState{c: c, root: root, rootPath: c.Rootfs}
+	for i := range c.Spec.Mounts {
+		if err := s.mountEntry(&c.Spec.Mounts[i]); err != nil {
+			return err
+		}
+	}
+	if needsDevSetup(c.Spec.Mounts) {
+		if err := s.setupDev(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
