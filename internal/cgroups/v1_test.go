@@ -405,3 +405,67 @@ func TestNewAbsolutePathUnderMountpoints(t *testing.T) {
 		t.Fatalf("New created %v", st.Created)
 	}
 }
+
+func TestRootlessSkipsUnusableHierarchy(t *testing.T) {
+	requireV1Root(t)
+	name := testName(t)
+	real := newTestManager(t, name, name)
+	mem := real.State().Paths["memory"]
+	bogus := filepath.Join(t.TempDir(), "not-a-cgroup", "ctr")
+	mk := func(rootless bool) *manager {
+		return &manager{st: State{Mode: Hybrid, Paths: map[string]string{"memory": mem, "pids": bogus}}, rootless: rootless}
+	}
+	cmd := startProc(t, "sleep", "100")
+	if err := mk(false).Apply(cmd.Process.Pid); err == nil {
+		t.Fatal("non-rootless Apply ignored a missing hierarchy")
+	}
+	m := mk(true)
+	if err := m.Apply(cmd.Process.Pid); err != nil {
+		t.Fatalf("rootless Apply: %v", err)
+	}
+	st := m.State()
+	if _, ok := st.Paths["pids"]; ok {
+		t.Fatalf("skipped hierarchy still in Paths: %v", st.Paths)
+	}
+	if _, err := os.Stat(filepath.Dir(bogus)); !errors.Is(err, os.ErrNotExist) {
+		t.Fatal("Apply created a directory outside cgroupfs")
+	}
+	procs := readTrim(t, filepath.Join(mem, "cgroup.procs"))
+	if procs != strconv.Itoa(cmd.Process.Pid) {
+		t.Fatalf("memory cgroup.procs = %q", procs)
+	}
+	// Set errors only when the skipped controller is needed.
+	if err := m.Set(&specs.LinuxResources{Memory: &specs.LinuxMemory{Limit: i64p(64 << 20)}}); err != nil {
+		t.Fatalf("Set memory: %v", err)
+	}
+	if err := m.Set(&specs.LinuxResources{Pids: &specs.LinuxPids{Limit: i64p(5)}}); err == nil {
+		t.Fatal("Set pids without a pids cgroup succeeded")
+	}
+	if err := m.Set(&specs.LinuxResources{Devices: []specs.LinuxDeviceCgroup{{Allow: false, Access: "rwm"}}}); err != nil {
+		t.Fatalf("rootless Set devices without a devices cgroup: %v", err)
+	}
+}
+
+func TestHybridUnifiedResources(t *testing.T) {
+	requireV1Root(t)
+	name := testName(t)
+	m := newTestManager(t, name+"/ctr", name)
+	if m.State().Mode != Hybrid {
+		t.Skip("not a hybrid host")
+	}
+	cmd := startProc(t, "sleep", "100")
+	if err := m.Apply(cmd.Process.Pid); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Set(&specs.LinuxResources{Unified: map[string]string{"cgroup.max.descendants": "7"}}); err != nil {
+		t.Fatalf("Set unified: %v", err)
+	}
+	if got := readTrim(t, filepath.Join(m.State().Paths["unified"], "cgroup.max.descendants")); got != "7" {
+		t.Fatalf("cgroup.max.descendants = %q", got)
+	}
+	for _, k := range []string{"../cgroup.procs", "nodot", "memory.nonexistent"} {
+		if err := m.Set(&specs.LinuxResources{Unified: map[string]string{k: "1"}}); err == nil {
+			t.Errorf("unified key %q accepted", k)
+		}
+	}
+}

@@ -118,10 +118,8 @@ func (r *Runtime) Create(id string, o CreateOptions) (_ *Created, retErr error) 
 		if err := cg.Apply(pid); err != nil {
 			return fmt.Errorf("cgroup of %s: %w", id, err)
 		}
-		if s.Linux != nil && s.Linux.Resources != nil {
-			if err := cg.Set(s.Linux.Resources); err != nil {
-				return fmt.Errorf("linux.resources: %w", err)
-			}
+		if err := cg.Set(withDeviceRules(s)); err != nil {
+			return fmt.Errorf("linux.resources: %w", err)
 		}
 		return nil
 	}
