@@ -469,3 +469,44 @@ func TestHybridUnifiedResources(t *testing.T) {
 		}
 	}
 }
+
+// The v2 freezer (cgroup.freeze) is core cgroup2, so the unified hierarchy of
+// a hybrid host lets us test it for real; it is the fallback when the v1
+// freezer is missing.
+func TestV2FreezerOnUnifiedHierarchy(t *testing.T) {
+	requireV1Root(t)
+	name := testName(t)
+	full := newTestManager(t, name+"/ctr", name)
+	dir := full.State().Paths["unified"]
+	if dir == "" {
+		t.Skip("no unified hierarchy")
+	}
+	m := &manager{st: State{Mode: Hybrid, Paths: map[string]string{"unified": dir}}}
+	cmd := startProc(t, "sleep", "100")
+	if err := m.Apply(cmd.Process.Pid); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Freeze(); err != nil {
+		t.Fatalf("Freeze: %v", err)
+	}
+	if ev := readTrim(t, filepath.Join(dir, "cgroup.events")); !strings.Contains(ev, "frozen 1") {
+		t.Fatalf("cgroup.events = %q", ev)
+	}
+	if p, err := m.Paused(); !p || err != nil {
+		t.Fatalf("Paused = %v, %v", p, err)
+	}
+	if err := m.Thaw(); err != nil {
+		t.Fatalf("Thaw: %v", err)
+	}
+	if p, err := m.Paused(); p || err != nil {
+		t.Fatalf("Paused after thaw = %v, %v", p, err)
+	}
+	_ = cmd.Process.Kill()
+	_ = cmd.Wait()
+	if err := m.Destroy(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("%s left behind", dir)
+	}
+}

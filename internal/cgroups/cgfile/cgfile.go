@@ -36,17 +36,18 @@ func Write(dir, name, value string) error {
 		return err
 	}
 	p := filepath.Join(dir, name)
+	// os.PathError already names the operation and the file.
 	f, err := os.OpenFile(p, os.O_WRONLY|os.O_TRUNC|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return fmt.Errorf("open %s: %w", p, err)
+		return err
 	}
 	_, werr := f.WriteString(value)
 	cerr := f.Close()
 	if werr != nil {
-		return fmt.Errorf("write %q to %s: %w", value, p, werr)
+		return fmt.Errorf("value %q: %w", value, werr)
 	}
 	if cerr != nil {
-		return fmt.Errorf("close %s: %w", p, cerr)
+		return cerr
 	}
 	return nil
 }
@@ -59,12 +60,12 @@ func Read(dir, name string) (string, error) {
 	p := filepath.Join(dir, name)
 	f, err := os.OpenFile(p, os.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return "", fmt.Errorf("open %s: %w", p, err)
+		return "", err
 	}
 	defer f.Close()
 	buf, err := io.ReadAll(f)
 	if err != nil {
-		return "", fmt.Errorf("read %s: %w", p, err)
+		return "", err
 	}
 	return strings.TrimSpace(string(buf)), nil
 }
