@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"os/exec"
 	"strings"
 	"syscall"
@@ -63,7 +64,12 @@ func Run(kind string, h specs.Hook, state *specs.State) error {
 	// Own process group, so a timeout kills helpers the hook forked too.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error {
-		return unix.Kill(-cmd.Process.Pid, unix.SIGKILL)
+		err := unix.Kill(-cmd.Process.Pid, unix.SIGKILL)
+		if err == unix.ESRCH {
+			// The hook already finished; let Wait report its own status.
+			return os.ErrProcessDone
+		}
+		return err
 	}
 	cmd.WaitDelay = pipeGrace
 

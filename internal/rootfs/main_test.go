@@ -85,6 +85,12 @@ func runScenario(name string) int {
 // the scenario reports a failure.
 func runInChild(t *testing.T, name string, a scenarioArgs) string {
 	t.Helper()
+	return runInChildFlags(t, name, a, 0)
+}
+
+// runInChildFlags is runInChild with extra clone flags (e.g. CLONE_NEWCGROUP).
+func runInChildFlags(t *testing.T, name string, a scenarioArgs, extra uintptr) string {
+	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("needs root")
 	}
@@ -98,7 +104,7 @@ func runInChild(t *testing.T, name string, a scenarioArgs) string {
 	cmd.Env = append(os.Environ(), helperEnv+"="+name, helperArgEnv+"="+string(arg))
 	cmd.SysProcAttr = &syscall.SysProcAttr{
 		Unshareflags: syscall.CLONE_NEWNS,
-		Cloneflags:   syscall.CLONE_NEWPID,
+		Cloneflags:   syscall.CLONE_NEWPID | extra,
 		Pdeathsig:    syscall.SIGKILL,
 	}
 	out, err := cmd.CombinedOutput()
@@ -111,7 +117,9 @@ func runInChild(t *testing.T, name string, a scenarioArgs) string {
 // check collects failures inside a scenario.
 type check struct{ errs []string }
 
-func (c *check) fail(format string, args ...any) { c.errs = append(c.errs, fmt.Sprintf(format, args...)) }
+func (c *check) fail(format string, args ...any) {
+	c.errs = append(c.errs, fmt.Sprintf(format, args...))
+}
 
 func (c *check) err() error {
 	if len(c.errs) == 0 {

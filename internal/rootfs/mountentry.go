@@ -30,6 +30,9 @@ func (s *setupState) mountEntry(m *specs.Mount) error {
 		return mountError(m, errors.New("mount type is empty and options do not say bind"))
 	}
 
+	if err := checkProcDest(m, dest); err != nil {
+		return mountError(m, err)
+	}
 	var h *os.File
 	if m.Type == "proc" || m.Type == "sysfs" {
 		h, err = ensureRealDir(s.root, dest)
@@ -96,6 +99,9 @@ func (s *setupState) mountBind(m *specs.Mount, dest string, o *mountOpts) error 
 	if err := unix.Stat(src, &st); err != nil {
 		return mountError(m, fmt.Errorf("stat source %s: %w", src, err))
 	}
+	if err := checkProcDest(m, dest); err != nil {
+		return mountError(m, err)
+	}
 	var h *os.File
 	var err error
 	if st.Mode&unix.S_IFMT == unix.S_IFDIR {
@@ -132,27 +138,13 @@ var procMountAllowlist = map[string]bool{
 	"/proc/sys/kernel/ns_last_pid": true,
 }
 
-// checkTarget validates a resolved mountpoint: it must be inside the rootfs,
-// and mounts into /proc are restricted. The procfs check looks at the
-// resolved handle too, so a symlink like /foo -> /proc cannot get around the
-// lexical one.
-func (s *setupState) checkTarget(m *specs.Mount, dest string, h *os.File) error {
-	if err := checkUnder(h, s.rootPath); err != nil {
-		return err
-	}
-	if m.Type == "proc" {
-		return nil
-	}
-	var sf unix.Statfs_t
-	if err := unix.Fstatfs(int(h.Fd()), &sf); err != nil {
-		return fmt.Errorf("statfs mountpoint: %w", err)
-	}
-	onProc := sf.Type == unix.PROC_SUPER_MAGIC
-	if !onProc && !pathContains("/proc", dest) {
+// checkProcDest is the lexical check, made before anything is created:
+// only another procfs may cover /proc, and below it only the allowlist.
+func checkProcDest(m *specs.Mount, dest string) error {
+	if m.Type == "proc" || !pathContains("/proc", dest) {
 		return nil
 	}
 	if dest == "/proc" {
-		// Only another procfs may cover /proc.
 		var ssf unix.Statfs_t
 		if err := unix.Statfs(m.Source, &ssf); err == nil && ssf.Type == unix.PROC_SUPER_MAGIC {
 			return nil
@@ -163,6 +155,30 @@ func (s *setupState) checkTarget(m *specs.Mount, dest string, h *os.File) error 
 		return nil
 	}
 	return fmt.Errorf("%s cannot be mounted because it is inside /proc", dest)
+}
+
+// checkTarget validates a resolved mountpoint: it must be inside the rootfs,
+// and if it sits on a procfs, dest must be allowed by checkProcDest. Looking
+// at the resolved handle catches a symlink like /foo -> /proc that the
+// lexical check cannot see.
+func (s *setupState) checkTarget(m *specs.Mount, dest string, h *os.File) error {
+	if err := checkUnder(h, s.rootPath); err != nil {
+		return err
+	}
+	if err := checkProcDest(m, dest); err != nil {
+		return err
+	}
+	if m.Type == "proc" || pathContains("/proc", dest) {
+		return nil
+	}
+	var sf unix.Statfs_t
+	if err := unix.Fstatfs(int(h.Fd()), &sf); err != nil {
+		return fmt.Errorf("statfs mountpoint: %w", err)
+	}
+	if sf.Type == unix.PROC_SUPER_MAGIC {
+		return fmt.Errorf("%s cannot be mounted because it resolves inside /proc", dest)
+	}
+	return nil
 }
 
 // needsDevSetup is false when the spec bind-mounts its own /dev; runc then
