@@ -59,6 +59,35 @@ func SetupSlave(slavePath string) error {
 	if err != nil {
 		return fmt.Errorf("open console %s: %w", slavePath, err)
 	}
+	return setupSlaveFd(fd, slavePath)
+}
+
+// OpenPeer opens the slave of master with TIOCGPTPEER: no path lookup in a
+// /dev/pts the container controls (CVE-2025-52565).
+func OpenPeer(master *os.File) (*os.File, error) {
+	// TIOCGPTPEER is _IO('T', 0x41), Linux 4.13+; x/sys/unix lacks it.
+	const tiocgptpeer = 0x5441
+	r, _, errno := unix.Syscall(unix.SYS_IOCTL, master.Fd(), tiocgptpeer, uintptr(unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC))
+	if errno != 0 {
+		return nil, fmt.Errorf("ioctl(TIOCGPTPEER): %w", errno)
+	}
+	fd := int(r)
+	return os.NewFile(uintptr(fd), "pty-slave"), nil
+}
+
+// SetupSlaveFile is SetupSlave for an already open slave; it takes
+// ownership of f.
+func SetupSlaveFile(f *os.File) error {
+	fd, err := unix.Dup(int(f.Fd()))
+	f.Close()
+	if err != nil {
+		return fmt.Errorf("dup console: %w", err)
+	}
+	unix.CloseOnExec(fd)
+	return setupSlaveFd(fd, "console")
+}
+
+func setupSlaveFd(fd int, slavePath string) error {
 	closeFd := true
 	defer func() {
 		if closeFd {

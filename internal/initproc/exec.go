@@ -34,10 +34,12 @@ func prepareProcess(cfg *Config) error {
 func finish(cfg *Config) error {
 	s := cfg.Spec
 	p := s.Process
-	if err := waitForStart(cfg.StateDirFd); err != nil {
-		return err
+	if !cfg.Exec {
+		if err := waitForStart(cfg.StateDirFd); err != nil {
+			return err
+		}
 	}
-	if s.Hooks != nil && len(s.Hooks.StartContainer) > 0 {
+	if !cfg.Exec && s.Hooks != nil && len(s.Hooks.StartContainer) > 0 {
 		st := cfg.State
 		st.Status = specs.StateRunning
 		if err := hooks.RunAll("startContainer", s.Hooks.StartContainer, &st); err != nil {

@@ -54,6 +54,9 @@ func setup(conn *syncproto.Conn) (*Config, error) {
 	if s == nil || s.Process == nil {
 		return nil, errors.New("init config has no process")
 	}
+	if cfg.Exec {
+		return setupExec(conn, &cfg)
+	}
 	rc := &rootfs.Config{Spec: s, Rootfs: cfg.Rootfs, Bundle: cfg.Bundle, NoPivot: cfg.NoPivot, UserNS: cfg.UserNS}
 	if cfg.NewMountNS {
 		if err := rootfs.Setup(rc); err != nil {
@@ -79,10 +82,12 @@ func setup(conn *syncproto.Conn) (*Config, error) {
 			return nil, err
 		}
 	}
-	if err := setupTerminal(conn, s); err != nil {
+	// sysctls before the console and Finalize: Finalize makes /proc/sys
+	// and / read-only.
+	if err := setupSystem(&cfg); err != nil {
 		return nil, err
 	}
-	if err := setupSystem(&cfg); err != nil {
+	if err := setupTerminal(conn, s, cfg.NewMountNS); err != nil {
 		return nil, err
 	}
 	if cfg.NewMountNS {
@@ -97,4 +102,23 @@ func setup(conn *syncproto.Conn) (*Config, error) {
 		return nil, err
 	}
 	return &cfg, nil
+}
+
+// setupExec prepares a process joining a running container: its namespaces
+// (and so its root) are the container's already; only the process's own
+// attributes remain.
+func setupExec(conn *syncproto.Conn, cfg *Config) (*Config, error) {
+	if err := setupTerminal(conn, cfg.Spec, false); err != nil {
+		return nil, err
+	}
+	if err := setupProcessLimits(cfg.Spec.Process); err != nil {
+		return nil, err
+	}
+	if err := prepareProcess(cfg); err != nil {
+		return nil, err
+	}
+	if err := conn.Send(syncproto.Ready, nil); err != nil {
+		return nil, err
+	}
+	return cfg, nil
 }

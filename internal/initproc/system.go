@@ -2,7 +2,6 @@ package initproc
 
 import (
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 
@@ -11,17 +10,20 @@ import (
 
 	"github.com/hull-runtime/hull/internal/console"
 	"github.com/hull-runtime/hull/internal/procfs"
+	"github.com/hull-runtime/hull/internal/rootfs"
 	"github.com/hull-runtime/hull/internal/syncproto"
 )
 
-// setupTerminal gives the init a pty from the container's own devpts and
-// sends the master to the parent, which hands it to --console-socket or to
-// the attached `run`.
-func setupTerminal(conn *syncproto.Conn, s *specs.Spec) error {
+// setupTerminal gives the process a pty from the container's own devpts
+// and sends the master to the parent, which hands it to --console-socket or
+// to the attached `run`/`exec`. The slave is opened from the master
+// (TIOCGPTPEER), never by a /dev/pts/N path the container could redirect;
+// an init also binds it onto /dev/console (CVE-2025-52565 guards in rootfs).
+func setupTerminal(conn *syncproto.Conn, s *specs.Spec, isInit bool) error {
 	if !s.Process.Terminal {
 		return nil
 	}
-	master, slave, err := console.OpenPty("/dev/ptmx")
+	master, _, err := console.OpenPty("/dev/ptmx")
 	if err != nil {
 		return fmt.Errorf("process.terminal: %w", err)
 	}
@@ -32,10 +34,21 @@ func setupTerminal(conn *syncproto.Conn, s *specs.Spec) error {
 			return fmt.Errorf("process.consoleSize: %w", err)
 		}
 	}
+	slave, err := console.OpenPeer(master)
+	if err != nil {
+		return fmt.Errorf("process.terminal: %w", err)
+	}
+	if isInit {
+		if err := rootfs.MountConsole(slave); err != nil {
+			slave.Close()
+			return fmt.Errorf("process.terminal: %w", err)
+		}
+	}
 	if err := conn.SendFile(syncproto.Console, master); err != nil {
+		slave.Close()
 		return err
 	}
-	if err := console.SetupSlave(slave); err != nil {
+	if err := console.SetupSlaveFile(slave); err != nil {
 		return fmt.Errorf("process.terminal: %w", err)
 	}
 	return nil
@@ -64,16 +77,12 @@ func setupSystem(cfg *Config) error {
 			return fmt.Errorf("join session keyring: %w", err)
 		}
 	}
-	var proc *procfs.Handle
-	needProc := (s.Linux != nil && len(s.Linux.Sysctl) > 0) || s.Process.OOMScoreAdj != nil
-	if needProc {
-		var err error
-		if proc, err = procfs.Open("/proc"); err != nil {
-			return fmt.Errorf("sysctl/oomScoreAdj need /proc in the container: %w", err)
+	if s.Linux != nil && len(s.Linux.Sysctl) > 0 {
+		proc, err := procfs.Open("/proc")
+		if err != nil {
+			return fmt.Errorf("linux.sysctl needs /proc in the container: %w", err)
 		}
 		defer proc.Close()
-	}
-	if s.Linux != nil {
 		for k, v := range s.Linux.Sysctl {
 			if strings.Contains(k, "..") || strings.ContainsAny(k, "\x00") {
 				return fmt.Errorf("linux.sysctl: invalid key %q", k)
@@ -84,12 +93,23 @@ func setupSystem(cfg *Config) error {
 			}
 		}
 	}
-	if s.Process.OOMScoreAdj != nil {
-		if err := proc.WriteFile(procfs.SelfPath("oom_score_adj"), []byte(strconv.Itoa(*s.Process.OOMScoreAdj))); err != nil {
+	return setupProcessLimits(s.Process)
+}
+
+// setupProcessLimits applies oomScoreAdj and rlimits, for an init and for
+// an exec alike.
+func setupProcessLimits(p *specs.Process) error {
+	if p.OOMScoreAdj != nil {
+		proc, err := procfs.Open("/proc")
+		if err != nil {
+			return fmt.Errorf("process.oomScoreAdj needs /proc in the container: %w", err)
+		}
+		defer proc.Close()
+		if err := proc.WriteFile(procfs.SelfPath("oom_score_adj"), []byte(strconv.Itoa(*p.OOMScoreAdj))); err != nil {
 			return fmt.Errorf("process.oomScoreAdj: %w", err)
 		}
 	}
-	for i, rl := range s.Process.Rlimits {
+	for i, rl := range p.Rlimits {
 		res, ok := rlimitByName[rl.Type]
 		if !ok {
 			return fmt.Errorf("process.rlimits[%d]: unknown type %q", i, rl.Type)
@@ -110,5 +130,3 @@ var rlimitByName = map[string]int{
 	"RLIMIT_MSGQUEUE": unix.RLIMIT_MSGQUEUE, "RLIMIT_NICE": unix.RLIMIT_NICE, "RLIMIT_RTPRIO": unix.RLIMIT_RTPRIO,
 	"RLIMIT_RTTIME": unix.RLIMIT_RTTIME,
 }
-
-var _ = os.Getpid

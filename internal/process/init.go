@@ -29,6 +29,9 @@ type InitOptions struct {
 	NoPivot      bool
 	NoNewKeyring bool
 	PreserveFds  int
+	// Exec starts a process in an existing container: Spec's namespaces
+	// all carry paths to join, and no rootfs set-up or exec fifo is done.
+	Exec bool
 	// Placed is called with the first child's pid before it enters its
 	// namespaces: put it in its cgroups here (a new cgroup namespace is
 	// rooted at the cgroup the process is in when it unshares).
@@ -59,19 +62,27 @@ func Start(o *InitOptions) (_ *Init, retErr error) {
 	defer parentSock.Close()
 	conn := syncproto.NewConn(parentSock)
 
-	dirFd, err := os.OpenFile(o.StateDir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		childSock.Close()
-		return nil, fmt.Errorf("open state dir: %w", err)
+	var dirFd *os.File
+	if !o.Exec {
+		dirFd, err = os.OpenFile(o.StateDir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			childSock.Close()
+			return nil, fmt.Errorf("open state dir: %w", err)
+		}
+		defer dirFd.Close()
 	}
-	defer dirFd.Close()
 
 	extra := make([]*os.File, 0, o.PreserveFds+2)
 	for i := 0; i < o.PreserveFds; i++ {
 		extra = append(extra, os.NewFile(uintptr(3+i), "preserved-"+strconv.Itoa(3+i)))
 	}
 	syncFd := 3 + len(extra)
-	extra = append(extra, childSock, dirFd)
+	extra = append(extra, childSock)
+	stateDirFd := -1
+	if dirFd != nil {
+		stateDirFd = len(extra) + 3
+		extra = append(extra, dirFd)
+	}
 
 	cmd := &exec.Cmd{
 		Path:       "/proc/self/exe",
@@ -149,7 +160,8 @@ func Start(o *InitOptions) (_ *Init, retErr error) {
 		UserNS:       plan.userNS,
 		NewMountNS:   plan.newMount,
 		PreserveFds:  o.PreserveFds,
-		StateDirFd:   syncFd + 1,
+		StateDirFd:   stateDirFd,
+		Exec:         o.Exec,
 		State: specs.State{
 			Version:     specs.Version,
 			ID:          o.ID,

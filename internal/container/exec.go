@@ -1,0 +1,144 @@
+package container
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/signal"
+	"strconv"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"github.com/hull-runtime/hull/internal/console"
+	"github.com/hull-runtime/hull/internal/process"
+	"github.com/hull-runtime/hull/internal/procfs"
+	"github.com/hull-runtime/hull/internal/state"
+)
+
+// ExecOptions are exec's flags, after the process has been built.
+type ExecOptions struct {
+	Process       *specs.Process
+	ConsoleSocket string
+	Detach        bool
+	PidFile       string
+	PreserveFds   int
+	IgnorePaused  bool
+}
+
+// nsProcName is the /proc/<pid>/ns entry of each namespace type.
+var nsProcName = map[specs.LinuxNamespaceType]string{
+	specs.PIDNamespace: "pid", specs.NetworkNamespace: "net", specs.MountNamespace: "mnt",
+	specs.IPCNamespace: "ipc", specs.UTSNamespace: "uts", specs.UserNamespace: "user",
+	specs.CgroupNamespace: "cgroup", specs.TimeNamespace: "time",
+}
+
+// Exec starts a process inside a running container: it joins every
+// namespace the container has (through its init's /proc/<pid>/ns), its
+// cgroups, and takes the process's own user, capabilities and limits.
+// Attached, it returns the process's exit status.
+func (r *Runtime) Exec(id string, o ExecOptions) (int, error) {
+	c, lock, err := r.Store.Open(id)
+	if err != nil {
+		return 0, err
+	}
+	st := r.StatusOf(c)
+	lock.Unlock()
+	switch {
+	case st == specs.StateRunning || st == specs.StateCreated:
+	case st == StatePaused && o.IgnorePaused:
+	default:
+		return 0, &WrongStatus{Op: "exec in", ID: id, Status: st}
+	}
+	if o.Process.Terminal && o.ConsoleSocket == "" && o.Detach {
+		return 0, fmt.Errorf("exec --tty --detach needs --console-socket")
+	}
+	s, err := execSpec(c, o.Process)
+	if err != nil {
+		return 0, err
+	}
+	attached := !o.Detach
+	var sigs chan os.Signal
+	if attached {
+		if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+			return 0, err
+		}
+		sigs = make(chan os.Signal, 128)
+		signal.Notify(sigs)
+		defer signal.Stop(sigs)
+	}
+	cg := r.cgroupOf(c)
+	in, err := process.Start(&process.InitOptions{
+		ID: id, Bundle: c.Bundle, Rootfs: c.Rootfs, Spec: s, Exec: true,
+		PreserveFds: o.PreserveFds, NoNewKeyring: true,
+		Placed: func(pid int) error {
+			if cg == nil {
+				return nil
+			}
+			if err := cg.Apply(pid); err != nil {
+				return fmt.Errorf("join cgroup of %s: %w", id, err)
+			}
+			return nil
+		},
+	})
+	if err != nil {
+		return 0, err
+	}
+	if in.Console != nil {
+		if o.ConsoleSocket != "" {
+			err := sendConsole(o.ConsoleSocket, in.Console)
+			in.Console.Close()
+			if err != nil {
+				unix.Kill(in.Pid, unix.SIGKILL)
+				return 0, err
+			}
+		} else {
+			waitIO, restore, err := console.Attach(in.Console)
+			if err != nil {
+				unix.Kill(in.Pid, unix.SIGKILL)
+				return 0, err
+			}
+			defer restore()
+			defer waitIO()
+		}
+	}
+	if o.PidFile != "" {
+		if err := writePidFile(o.PidFile, in.Pid); err != nil {
+			unix.Kill(in.Pid, unix.SIGKILL)
+			return 0, err
+		}
+	}
+	if !attached {
+		return 0, nil
+	}
+	return r.forwardAndWait(in.Pid, sigs), nil
+}
+
+// execSpec is the container's config with the exec'd process and every
+// namespace turned into a join of the init's.
+func execSpec(c *state.Container, p *specs.Process) (*specs.Spec, error) {
+	if c.Config == nil {
+		return nil, fmt.Errorf("container %q has no stored config", c.ID)
+	}
+	// Deep copy through JSON: the stored config must stay as it is.
+	b, err := json.Marshal(c.Config)
+	if err != nil {
+		return nil, err
+	}
+	var s specs.Spec
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, err
+	}
+	s.Process = p
+	s.Hooks = nil
+	if s.Linux != nil {
+		if !procfs.Alive(c.Pid, c.PidStartTime) {
+			return nil, &WrongStatus{Op: "exec in", ID: c.ID, Status: specs.StateStopped}
+		}
+		for i := range s.Linux.Namespaces {
+			ns := &s.Linux.Namespaces[i]
+			ns.Path = "/proc/" + strconv.Itoa(c.Pid) + "/ns/" + nsProcName[ns.Type]
+		}
+	}
+	return &s, nil
+}
