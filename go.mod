@@ -9,3 +9,8 @@ require (
 	github.com/opencontainers/runtime-spec v1.3.0
 	golang.org/x/sys v0.50.0
 )
+
+require (
+	github.com/cilium/ebpf v0.22.0 // indirect
+	github.com/seccomp/libseccomp-golang v0.11.1 // indirect
+)

@@ -18,9 +18,9 @@ import (
 
 type execFlags struct {
 	process, consoleSocket, pidFile, cwd, user, apparmor, label, cgroup string
-	tty, detach, noNewPrivs, ignorePaused                             bool
-	preserveFds                                                       int
-	env, gids, caps                                                   stringList
+	tty, detach, noNewPrivs, ignorePaused                               bool
+	preserveFds                                                         int
+	env, gids, caps                                                     stringList
 }
 
 func init() {
