@@ -82,6 +82,14 @@ func setup(conn *syncproto.Conn) (*Config, error) {
 			return nil, err
 		}
 	}
+	// runc creates a missing working directory; after pivot_root a path
+	// can only resolve inside the container, and before Finalize the root
+	// is still writable.
+	if cwd := s.Process.Cwd; cwd != "" && cwd != "/" {
+		if err := os.MkdirAll(cwd, 0o755); err != nil {
+			return nil, fmt.Errorf("process.cwd %s: %w", cwd, err)
+		}
+	}
 	// sysctls before the console and Finalize: Finalize makes /proc/sys
 	// and / read-only.
 	if err := setupSystem(&cfg); err != nil {
