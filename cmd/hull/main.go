@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strings"
 
@@ -59,6 +60,10 @@ func defaultRoot() string {
 }
 
 func main() {
+	// hull commands live for milliseconds: a garbage collection would cost
+	// more than the memory it frees. The limit still bounds a long `run`.
+	debug.SetGCPercent(-1)
+	debug.SetMemoryLimit(64 << 20)
 	if initproc.IsInit() {
 		initproc.Main() // never returns
 	}

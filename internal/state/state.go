@@ -175,10 +175,11 @@ func (s Store) Write(c *Container) error {
 	if err != nil {
 		return fmt.Errorf("write state of %s: %w", c.ID, err)
 	}
+	// No fsync: the root lives on tmpfs (/run) and a container does not
+	// outlive a reboot; rename alone makes readers see old or new, whole.
 	_, werr := tmp.Write(b)
-	serr := tmp.Sync()
 	cerr := tmp.Close()
-	if err := errors.Join(werr, serr, cerr); err != nil {
+	if err := errors.Join(werr, cerr); err != nil {
 		os.Remove(tmp.Name())
 		return fmt.Errorf("write %s: %w", tmp.Name(), err)
 	}
