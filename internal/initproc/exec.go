@@ -66,11 +66,6 @@ func finish(cfg *Config) error {
 	if wd, err := unix.Getwd(); err != nil || !strings.HasPrefix(wd, "/") {
 		return fmt.Errorf("process.cwd %s is outside the container", p.Cwd)
 	}
-	if p.NoNewPrivileges {
-		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
-			return fmt.Errorf("process.noNewPrivileges: %w", err)
-		}
-	}
 	if p.User.Umask != nil {
 		unix.Umask(int(*p.User.Umask))
 	} else {

@@ -106,6 +106,12 @@ func setup(conn *syncproto.Conn) (*Config, error) {
 	if err := prepareProcess(&cfg); err != nil {
 		return nil, err
 	}
+	if err := applyProcessAttrs(&cfg); err != nil {
+		return nil, err
+	}
+	if err := loadSeccomp(conn, &cfg); err != nil {
+		return nil, err
+	}
 	if err := conn.Send(syncproto.Ready, nil); err != nil {
 		return nil, err
 	}
@@ -123,6 +129,12 @@ func setupExec(conn *syncproto.Conn, cfg *Config) (*Config, error) {
 		return nil, err
 	}
 	if err := prepareProcess(cfg); err != nil {
+		return nil, err
+	}
+	if err := applyProcessAttrs(cfg); err != nil {
+		return nil, err
+	}
+	if err := loadSeccomp(conn, cfg); err != nil {
 		return nil, err
 	}
 	if err := conn.Send(syncproto.Ready, nil); err != nil {

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/hull-runtime/hull/internal/initproc"
+	"github.com/hull-runtime/hull/internal/seccomp"
 	"github.com/hull-runtime/hull/internal/syncproto"
 )
 
@@ -198,6 +199,18 @@ func Start(o *InitOptions) (_ *Init, retErr error) {
 				return nil, errors.New("protocol: Console message without a file")
 			}
 			in.Console = m.File
+		case syncproto.SeccompFd:
+			if m.File == nil {
+				return nil, errors.New("protocol: SeccompFd message without a file")
+			}
+			err := sendSeccompFd(o, initPid, m.File)
+			m.File.Close()
+			if err != nil {
+				return nil, err
+			}
+			if err := conn.Send(syncproto.SeccompFdDone, nil); err != nil {
+				return nil, err
+			}
 		case syncproto.Ready:
 			return in, nil
 		default:
@@ -248,4 +261,28 @@ func waitGone(pid int) {
 		}
 		unix.Nanosleep(&unix.Timespec{Nsec: 2_000_000}, nil)
 	}
+}
+
+// sendSeccompFd passes the notify fd to linux.seccomp.listenerPath with the
+// container's state, as runc does (seccomp-notify agents such as
+// containerd's and podman's read exactly this).
+func sendSeccompFd(o *InitOptions, pid int, fd *os.File) error {
+	sc := o.Spec.Linux.Seccomp
+	st := &specs.ContainerProcessState{
+		Version:  specs.Version,
+		Fds:      []string{specs.SeccompFdName},
+		Pid:      pid,
+		Metadata: sc.ListenerMetadata,
+		State: specs.State{
+			Version: specs.Version, ID: o.ID, Status: specs.StateCreating, Pid: pid,
+			Bundle: o.Bundle, Annotations: o.Spec.Annotations,
+		},
+	}
+	if o.Exec {
+		st.State.Status = specs.StateRunning
+	}
+	if err := seccomp.SendNotify(sc.ListenerPath, st, fd); err != nil {
+		return fmt.Errorf("linux.seccomp.listenerPath %s: %w", sc.ListenerPath, err)
+	}
+	return nil
 }

@@ -29,6 +29,11 @@
 //	                                                   hostname, sysctl, masked/ro paths,
 //	                                                   terminal (pty)
 //	  <--- Console (fd: pty master) -----------------  only with process.terminal
+//	                                                   process attributes, no_new_privs,
+//	                                                   seccomp filter loaded
+//	  <--- SeccompFd (fd: notify listener) ----------  only with SCMP_ACT_NOTIFY
+//	  send it to linux.seccomp.listenerPath
+//	  ---- SeccompFdDone ---------------------------->
 //	  <--- Ready ------------------------------------
 //	  state.json (created), --pid-file, exit           open exec.fifo for writing: blocks
 //	                                                   until `hull start` reads it, then
@@ -63,6 +68,10 @@ const (
 	HooksDone  Type = 8
 	Console    Type = 9
 	Ready      Type = 10
+	// SeccompFd carries the seccomp notify fd for linux.seccomp.listenerPath;
+	// the parent answers SeccompFdDone once it has passed it on.
+	SeccompFd     Type = 11
+	SeccompFdDone Type = 12
 )
 
 func (t Type) String() string {
@@ -87,6 +96,10 @@ func (t Type) String() string {
 		return "Console"
 	case Ready:
 		return "Ready"
+	case SeccompFd:
+		return "SeccompFd"
+	case SeccompFdDone:
+		return "SeccompFdDone"
 	}
 	return fmt.Sprintf("Type(%d)", uint32(t))
 }
