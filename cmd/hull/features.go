@@ -4,6 +4,8 @@ import (
 	"flag"
 
 	"github.com/hull-runtime/hull/internal/cgroups"
+	"github.com/hull-runtime/hull/internal/procattr"
+	"github.com/hull-runtime/hull/internal/seccomp"
 	"github.com/hull-runtime/hull/internal/spec"
 )
 
@@ -17,9 +19,16 @@ func init() {
 					return err
 				}
 				mode, _ := cgroups.DetectMode()
+				actions, operators, archs, flags := seccomp.Supported()
 				fs := spec.FeatureSet{
-					CgroupV1: mode == cgroups.Legacy || mode == cgroups.Hybrid,
-					CgroupV2: mode == cgroups.Unified || mode == cgroups.Hybrid,
+					CgroupV1:         mode == cgroups.Legacy || mode == cgroups.Hybrid,
+					CgroupV2:         mode == cgroups.Unified || mode == cgroups.Hybrid,
+					Seccomp:          true,
+					SeccompActions:   actions,
+					SeccompOperators: operators,
+					SeccompArchs:     archs,
+					SeccompFlags:     flags,
+					AppArmor:         procattr.AppArmorEnabled(),
 				}
 				return printJSON(spec.Features(fs))
 			}

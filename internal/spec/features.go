@@ -10,6 +10,9 @@ import (
 // paths (idmapped mounts, seccomp notify, ...) from it.
 type FeatureSet struct {
 	Seccomp, AppArmor, SELinux, CgroupV1, CgroupV2, Systemd, IntelRdt, IDMap bool
+	// What the seccomp filter compiler and the running kernel support;
+	// nil means the built-in vocabulary below.
+	SeccompActions, SeccompOperators, SeccompArchs, SeccompFlags []string
 }
 
 // hookNames are the hook kinds hull runs, in lifecycle order.
@@ -78,11 +81,22 @@ func Features(fs FeatureSet) *features.Features {
 		},
 	}
 	if fs.Seccomp {
-		f.Linux.Seccomp.Actions = clone(seccompActions)
-		f.Linux.Seccomp.Operators = clone(seccompOperators)
-		f.Linux.Seccomp.Archs = clone(seccompArchs)
+		f.Linux.Seccomp.Actions = orDefault(fs.SeccompActions, seccompActions)
+		f.Linux.Seccomp.Operators = orDefault(fs.SeccompOperators, seccompOperators)
+		f.Linux.Seccomp.Archs = orDefault(fs.SeccompArchs, seccompArchs)
+		if fs.SeccompFlags != nil {
+			f.Linux.Seccomp.KnownFlags = clone(fs.SeccompFlags)
+			f.Linux.Seccomp.SupportedFlags = clone(fs.SeccompFlags)
+		}
 	}
 	return f
 }
 
 func boolPtr(b bool) *bool { return &b }
+
+func orDefault(v, def []string) []string {
+	if v != nil {
+		return clone(v)
+	}
+	return clone(def)
+}
