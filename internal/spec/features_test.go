@@ -27,7 +27,7 @@ func TestFeaturesFollowFeatureSet(t *testing.T) {
 		t.Error("disabled features still list their vocabulary")
 	}
 
-	on := Features(FeatureSet{true, true, true, true, true, true, true, true})
+	on := Features(FeatureSet{Seccomp: true, AppArmor: true, SELinux: true, CgroupV1: true, CgroupV2: true, Systemd: true, IntelRdt: true, IDMap: true})
 	l = on.Linux
 	for name, p := range map[string]*bool{
 		"seccomp": l.Seccomp.Enabled, "apparmor": l.Apparmor.Enabled, "selinux": l.Selinux.Enabled,
