@@ -35,8 +35,8 @@ func (m *manager) applyOne(key string, pid int) error {
 	dir := m.st.Paths[key]
 	made, err := m.mkdirs(dir)
 	if err != nil {
-		if m.rootless && skippable(err) {
-			delete(m.st.Paths, key)
+		if (m.rootless && skippable(err)) || unwritable(err) {
+			m.skip(key)
 			return nil
 		}
 		return err
@@ -54,7 +54,7 @@ func (m *manager) applyOne(key string, pid int) error {
 		}
 	}
 	if err := cgfile.Write(dir, "cgroup.procs", strconv.Itoa(pid)); err != nil {
-		if m.rootless && skippable(err) {
+		if (m.rootless && skippable(err)) || unwritable(err) {
 			// We cannot use this hierarchy: undo what we made for it
 			// and forget it, so the State only holds real placements.
 			for i := len(made) - 1; i >= 0; i-- {
@@ -62,12 +62,28 @@ func (m *manager) applyOne(key string, pid int) error {
 					m.forgetCreated(made[i])
 				}
 			}
-			delete(m.st.Paths, key)
+			m.skip(key)
 			return nil
 		}
 		return err
 	}
 	return nil
+}
+
+// skip forgets a hierarchy hull cannot use and remembers why, so Set can
+// tell "not writable" from "not asked for".
+func (m *manager) skip(key string) {
+	delete(m.st.Paths, key)
+	m.st.Unwritable = append(m.st.Unwritable, key)
+}
+
+// unwritable errors mean the hierarchy exists but this hull may not create
+// or join cgroups in it: a read-only cgroupfs (a container runtime running
+// inside a container with /sys/fs/cgroup mounted ro) or no permission.
+// Even as root the container then runs without that hierarchy, and Set
+// fails for any resource that needs it.
+func unwritable(err error) bool {
+	return errors.Is(err, unix.EROFS) || errors.Is(err, os.ErrPermission)
 }
 
 // skippable errors are the ones a rootless container meets on hierarchies it

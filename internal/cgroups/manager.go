@@ -1,9 +1,11 @@
 package cgroups
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"sort"
+	"strings"
 	"sync"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -11,6 +13,7 @@ import (
 	"github.com/hull-runtime/hull/internal/cgroups/cgfile"
 	"github.com/hull-runtime/hull/internal/cgroups/fs1"
 	"github.com/hull-runtime/hull/internal/cgroups/fs2"
+	"github.com/hull-runtime/hull/internal/cgroups/stats"
 )
 
 // Manager controls one container's cgroups.
@@ -23,6 +26,8 @@ type Manager interface {
 	Paused() (bool, error) // freezer unavailable => false, nil
 	Destroy() error        // rmdir exactly State.Created, children first
 	State() State
+	Stats() (*stats.Stats, error) // counters in runc's `events` shape (stats.go)
+	OOM() (OOMState, error)       // OOM counters `events` watches (stats.go)
 }
 
 type manager struct {
@@ -93,8 +98,8 @@ func (m *manager) Set(r *specs.LinuxResources) error {
 	unified := m.st.Paths["unified"]
 	if m.st.Mode == Unified {
 		if unified == "" {
-			if needsResources(r, m.rootless) {
-				return fmt.Errorf("set resources: no cgroup v2 path (%w)", fs1.ErrNoController)
+			if needsResources(r, m.rootless || m.isUnwritable("unified")) {
+				return m.explain(fmt.Errorf("set resources: no cgroup v2 path (%w)", fs1.ErrNoController))
 			}
 			return nil
 		}
@@ -113,15 +118,17 @@ func (m *manager) Set(r *specs.LinuxResources) error {
 		}
 		rr.HugepageLimits = nil
 	}
-	if m.rootless && m.st.Paths["devices"] == "" {
+	if m.st.Paths["devices"] == "" && (m.rootless || m.isUnwritable("devices")) {
 		// Rootless containers never had a devices cgroup; their device
-		// access is bounded by the user namespace instead.
+		// access is bounded by the user namespace instead. Without a
+		// writable devices hierarchy the container only has the device
+		// nodes hull creates (as runc's rootless mode).
 		rr.Devices = nil
 	}
 	unifiedRes := rr.Unified
 	rr.Unified = nil
 	if err := fs1.Set(m.v1Paths(), &rr); err != nil {
-		return err
+		return m.explain(err)
 	}
 	if len(unifiedRes) > 0 {
 		if unified == "" {
@@ -130,6 +137,25 @@ func (m *manager) Set(r *specs.LinuxResources) error {
 		return fs2.SetUnified(unified, unifiedRes)
 	}
 	return nil
+}
+
+func (m *manager) isUnwritable(key string) bool {
+	for _, k := range m.st.Unwritable {
+		if k == key {
+			return true
+		}
+	}
+	return false
+}
+
+// explain adds why a controller is missing when Apply had to skip
+// hierarchies: "not available" alone would send users looking for a kernel
+// option when the cause is a read-only /sys/fs/cgroup.
+func (m *manager) explain(err error) error {
+	if len(m.st.Unwritable) == 0 || !errors.Is(err, fs1.ErrNoController) {
+		return err
+	}
+	return fmt.Errorf("%w (cgroup hierarchies not writable: %s)", err, strings.Join(m.st.Unwritable, ", "))
 }
 
 // needsResources reports whether r asks for anything at all.

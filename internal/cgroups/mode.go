@@ -65,7 +65,10 @@ func fsType(p string) int64 {
 	return int64(st.Type)
 }
 
-const cgroupSuperMagic = unix.CGROUP_SUPER_MAGIC
+const (
+	cgroupSuperMagic  = unix.CGROUP_SUPER_MAGIC
+	cgroup2SuperMagic = unix.CGROUP2_SUPER_MAGIC
+)
 
 func isCgroupFS(p string) bool {
 	t := fsType(p)

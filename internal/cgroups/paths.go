@@ -151,5 +151,23 @@ func hostPaths(mode Mode, cgroupsPath, id string) (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return computePaths(hierarchies(mounts, mode), own, cgroupsPath, id)
+	return computePaths(visible(hierarchies(mounts, mode)), own, cgroupsPath, id)
+}
+
+// visible drops hierarchies whose mountpoint is covered by another mount:
+// mountinfo still lists a cgroup mount hidden under a tmpfs (a sandbox
+// hiding the freezer, or a private namespace doing so on purpose), but
+// creating a cgroup there would mkdir in the tmpfs. statfs sees the top mount.
+func visible(hs []hierarchy) []hierarchy {
+	out := hs[:0:0]
+	for _, h := range hs {
+		want := int64(cgroupSuperMagic)
+		if h.key == "unified" {
+			want = cgroup2SuperMagic
+		}
+		if fsType(h.mountpoint) == want {
+			out = append(out, h)
+		}
+	}
+	return out
 }

@@ -13,6 +13,10 @@ type State struct {
 	Mode    Mode              `json:"mode"`
 	Paths   map[string]string `json:"paths"`   // controller (or "unified", "name=systemd") -> absolute dir
 	Created []string          `json:"created"` // absolute dirs hull mkdir'ed, parents before children
+	// Unwritable are the hierarchies skipped because hull could not create
+	// or enter a cgroup there (read-only cgroupfs, no permission): the
+	// container runs without them when it asks for nothing they control.
+	Unwritable []string `json:"unwritable,omitempty"`
 }
 
 func (s State) clone() State {
@@ -21,6 +25,7 @@ func (s State) clone() State {
 		c.Paths[k] = v
 	}
 	c.Created = append([]string(nil), s.Created...)
+	c.Unwritable = append([]string(nil), s.Unwritable...)
 	return c
 }
 

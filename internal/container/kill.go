@@ -27,6 +27,13 @@ func (r *Runtime) Kill(id string, sig unix.Signal, all bool) error {
 	if err := unix.Kill(c.Pid, sig); err != nil {
 		return fmt.Errorf("kill container %q (pid %d): %w", id, c.Pid, err)
 	}
+	// SIGKILL stays pending on a frozen task: thaw, or a paused container
+	// never dies and its client (containerd) waits forever.
+	if sig == unix.SIGKILL && st == StatePaused {
+		if m := r.cgroupOf(c); m != nil {
+			m.Thaw()
+		}
+	}
 	return nil
 }
 

@@ -14,8 +14,9 @@ import (
 
 // DevicesHook applies device rules on cgroup v2, where the device controller
 // is an eBPF program attached to the cgroup (BPF_CGROUP_DEVICE) rather than a
-// file. It is nil until that is implemented; while nil, device rules are
-// ignored on v2 (the container still gets only the device nodes hull creates).
+// file. Package cgroups sets it to ebpf.Apply (a hook keeps fs2 free of the
+// BPF dependency and testable over temp dirs); while nil, device rules are
+// ignored on v2.
 var DevicesHook func(dir string, rules []specs.LinuxDeviceCgroup) error
 
 // Set writes r into the v2 cgroup dir. linux.resources.unified is written
