@@ -1,0 +1,108 @@
+package integration
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/hull-runtime/hull/tests/testutil"
+)
+
+// runScript builds a bundle running `sh -c script`, applies edit (may be
+// nil), runs it in the foreground with a fresh --root and returns the result,
+// the bundle and the root.
+func runScript(t *testing.T, script string, edit func(*specs.Spec), runFlags ...string) (testutil.Result, *testutil.Bundle, string) {
+	t.Helper()
+	b := testutil.NewBundle(t, "sh", "-c", script)
+	if edit != nil {
+		b.Edit(edit)
+	}
+	root := testutil.Root(t)
+	args := append([]string{"run", "--bundle", b.Dir}, runFlags...)
+	args = append(args, b.ID)
+	return testutil.Hull(t, root, args...), b, root
+}
+
+// scriptOutput is runScript that requires exit status 0 and returns stdout
+// with surrounding whitespace trimmed.
+func scriptOutput(t *testing.T, script string, edit func(*specs.Spec), runFlags ...string) string {
+	t.Helper()
+	r, _, _ := runScript(t, script, edit, runFlags...)
+	testutil.MustOK(t, r)
+	return strings.TrimSpace(r.Stdout)
+}
+
+// startDetached creates and starts a container from b in root.
+func startDetached(t *testing.T, root string, b *testutil.Bundle) testutil.StateJSON {
+	t.Helper()
+	testutil.MustOK(t, testutil.Hull(t, root, "create", "--bundle", b.Dir, b.ID))
+	testutil.MustOK(t, testutil.Hull(t, root, "start", b.ID))
+	return testutil.WaitStatus(t, root, b.ID, "running", 10*time.Second)
+}
+
+// expectError asserts the runtime's bad-input contract: exit status 1 and
+// exactly one line on stderr containing every want.
+func expectError(t *testing.T, r testutil.Result, wants ...string) {
+	t.Helper()
+	if r.Code != 1 {
+		t.Errorf("want exit status 1: %s", r)
+	}
+	msg := strings.TrimRight(r.Stderr, "\n")
+	if msg == "" {
+		t.Errorf("want an error message on stderr: %s", r)
+		return
+	}
+	if n := strings.Count(msg, "\n") + 1; n != 1 {
+		t.Errorf("want exactly one line on stderr, got %d: %q", n, r.Stderr)
+	}
+	for _, w := range wants {
+		if !strings.Contains(msg, w) {
+			t.Errorf("stderr %q does not contain %q", msg, w)
+		}
+	}
+}
+
+// lines splits trimmed output into lines ("" yields none).
+func lines(s string) []string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, "\n")
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// hasNamespace reports whether the spec lists namespace typ.
+func hasNamespace(s *specs.Spec, typ specs.LinuxNamespaceType) bool {
+	for _, ns := range s.Linux.Namespaces {
+		if ns.Type == typ {
+			return true
+		}
+	}
+	return false
+}
+
+// setNamespace adds or replaces namespace typ (path "" = new namespace).
+func setNamespace(s *specs.Spec, typ specs.LinuxNamespaceType, path string) {
+	for i, ns := range s.Linux.Namespaces {
+		if ns.Type == typ {
+			s.Linux.Namespaces[i].Path = path
+			return
+		}
+	}
+	s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: typ, Path: path})
+}
+
+// dropNamespace removes namespace typ.
+func dropNamespace(s *specs.Spec, typ specs.LinuxNamespaceType) {
+	var keep []specs.LinuxNamespace
+	for _, ns := range s.Linux.Namespaces {
+		if ns.Type != typ {
+			keep = append(keep, ns)
+		}
+	}
+	s.Linux.Namespaces = keep
+}
