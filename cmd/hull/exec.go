@@ -62,7 +62,7 @@ func init() {
 				}
 				code, err := rt.Exec(id, container.ExecOptions{
 					Process: p, ConsoleSocket: f.consoleSocket, Detach: f.detach, PidFile: f.pidFile,
-					PreserveFds: f.preserveFds, IgnorePaused: f.ignorePaused,
+					PreserveFds: f.preserveFds, IgnorePaused: f.ignorePaused, SubCgroup: f.cgroup,
 				})
 				if err != nil {
 					return err

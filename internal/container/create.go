@@ -110,6 +110,20 @@ func (r *Runtime) Create(id string, o CreateOptions) (_ *Created, retErr error) 
 		SystemdCgroup:  r.SystemdCgroup,
 		CgroupDisabled: r.CgroupDisabled,
 	}
+	// Write-ahead: a state.json exists before anything is made, recording
+	// the cgroup dirs that do not exist yet (only this create can make
+	// them). A `hull create` killed at any later point leaves a stopped
+	// container that `hull delete` cleans completely.
+	if cg != nil {
+		b, err := json.Marshal(cgroups.State{Mode: cg.State().Mode, Paths: cg.State().Paths, Created: missingDirs(cg.State().Paths)})
+		if err != nil {
+			return nil, err
+		}
+		c.Cgroup = b
+	}
+	if err := r.Store.Write(c); err != nil {
+		return nil, err
+	}
 	placed := func(pid int) error {
 		if cg == nil {
 			return nil
@@ -230,4 +244,27 @@ func rootIDs(s *specs.Spec) (int, int) {
 		}
 	}
 	return uid, gid
+}
+
+// missingDirs lists, parents first, the directories on the way to each path
+// that do not exist now.
+func missingDirs(paths map[string]string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, p := range paths {
+		var chain []string
+		for d := p; d != "/" && d != "."; d = filepath.Dir(d) {
+			if _, err := os.Lstat(d); err == nil {
+				break
+			}
+			chain = append(chain, d)
+		}
+		for i := len(chain) - 1; i >= 0; i-- {
+			if !seen[chain[i]] {
+				seen[chain[i]] = true
+				out = append(out, chain[i])
+			}
+		}
+	}
+	return out
 }

@@ -1,6 +1,7 @@
 package container
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -18,6 +19,19 @@ import (
 func (r *Runtime) Delete(id string, force bool) error {
 	c, lock, err := r.Store.Open(id)
 	if err != nil {
+		var ne *state.ErrNotExist
+		if errors.As(err, &ne) {
+			if removed, rerr := r.Store.RemoveOrphan(id); removed || rerr != nil {
+				return rerr
+			}
+		}
+		var ce *state.ErrCorrupt
+		if force && errors.As(err, &ce) {
+			// Its processes and cgroups cannot be known from a corrupt
+			// file; say so, and free the id.
+			slog.Warn("delete --force: removing container with corrupt state; its processes and cgroups, if any, are left", "id", id, "error", err)
+			return r.Store.RemoveCorrupt(id)
+		}
 		return err
 	}
 	defer lock.Unlock()
@@ -39,7 +53,7 @@ func (r *Runtime) Delete(id string, force bool) error {
 // kernel would do it), every other process of the container; then waits for
 // the init to be gone.
 func (r *Runtime) killAll(c *state.Container) {
-	if !hasNewPidNS(c.Config) {
+	if !hasNewPidNS(c.Config) || c.Pid == 0 {
 		r.signalAll(c, unix.SIGKILL)
 	} else if m := r.cgroupOf(c); m != nil {
 		if p, _ := m.Paused(); p {
@@ -94,5 +108,3 @@ func (r *Runtime) destroy(c *state.Container) error {
 	}
 	return nil
 }
-
-var _ = state.FifoName

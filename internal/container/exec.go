@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
+	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -24,6 +26,9 @@ type ExecOptions struct {
 	PidFile       string
 	PreserveFds   int
 	IgnorePaused  bool
+	// SubCgroup is exec --cgroup: "[controller[,controller]:]path", a
+	// sub-cgroup of the container's to put the process in.
+	SubCgroup string
 }
 
 // nsProcName is the /proc/<pid>/ns entry of each namespace type.
@@ -68,6 +73,9 @@ func (r *Runtime) Exec(id string, o ExecOptions) (int, error) {
 		defer signal.Stop(sigs)
 	}
 	cg := r.cgroupOf(c)
+	if o.SubCgroup != "" && cg == nil {
+		return 0, fmt.Errorf("exec --cgroup %s: container %q has no cgroup", o.SubCgroup, id)
+	}
 	in, err := process.Start(&process.InitOptions{
 		ID: id, Bundle: c.Bundle, Rootfs: c.Rootfs, Spec: s, Exec: true,
 		PreserveFds: o.PreserveFds, NoNewKeyring: true,
@@ -77,6 +85,9 @@ func (r *Runtime) Exec(id string, o ExecOptions) (int, error) {
 			}
 			if err := cg.Apply(pid); err != nil {
 				return fmt.Errorf("join cgroup of %s: %w", id, err)
+			}
+			if o.SubCgroup != "" {
+				return joinSubCgroup(cg.State().Paths, o.SubCgroup, pid)
 			}
 			return nil
 		},
@@ -141,4 +152,47 @@ func execSpec(c *state.Container, p *specs.Process) (*specs.Spec, error) {
 		}
 	}
 	return &s, nil
+}
+
+// joinSubCgroup moves pid into path below the container's cgroup, for the
+// named controllers or all of them (runc's exec --cgroup).
+func joinSubCgroup(paths map[string]string, spec string, pid int) error {
+	ctrls, sub, found := strings.Cut(spec, ":")
+	if !found {
+		sub, ctrls = ctrls, ""
+	}
+	clean := filepath.Clean("/" + sub)[1:]
+	if sub == "" || filepath.IsAbs(sub) || clean != filepath.Clean(sub) || strings.HasPrefix(clean, "..") {
+		return fmt.Errorf("exec --cgroup %q: path must be relative to the container's cgroup", spec)
+	}
+	want := map[string]bool{}
+	for _, c := range strings.Split(ctrls, ",") {
+		if c != "" {
+			want[c] = true
+		}
+	}
+	matched := false
+	for key, dir := range paths {
+		if len(want) > 0 && !keyHasController(key, want) {
+			continue
+		}
+		matched = true
+		target := filepath.Join(dir, clean)
+		if err := os.WriteFile(filepath.Join(target, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0); err != nil {
+			return fmt.Errorf("exec --cgroup %q: join %s: %w", spec, target, err)
+		}
+	}
+	if !matched {
+		return fmt.Errorf("exec --cgroup %q: the container has no cgroup for that controller", spec)
+	}
+	return nil
+}
+
+func keyHasController(key string, want map[string]bool) bool {
+	for _, k := range strings.Split(key, ",") {
+		if want[k] {
+			return true
+		}
+	}
+	return false
 }

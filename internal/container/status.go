@@ -5,6 +5,7 @@ package container
 import (
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -117,10 +118,11 @@ func (r *Runtime) List() ([]StateJSON, error) {
 		c, err := r.Store.Read(id)
 		if err != nil {
 			var ne *state.ErrNotExist
-			if errors.As(err, &ne) {
-				continue // being created or deleted right now
+			if !errors.As(err, &ne) {
+				// One broken state file must not hide the others.
+				slog.Warn("list: skipping container", "id", id, "error", err)
 			}
-			return nil, err
+			continue
 		}
 		out = append(out, r.JSON(c))
 	}

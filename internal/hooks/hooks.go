@@ -93,14 +93,30 @@ func Run(kind string, h specs.Hook, state *specs.State) error {
 	return nil
 }
 
-// RunAll runs hooks in order and stops at the first failure.
+// RunAll runs hooks in order. For most kinds it stops at the first failure
+// (the spec makes a failing prestart, createRuntime, createContainer or
+// startContainer hook an error that stops the container). A failing
+// poststart or poststop hook must not stop the rest: runtime.md says "the
+// runtime MUST log a warning, but the remaining hooks and lifecycle continue
+// as if the hook had succeeded", so for those kinds every hook runs and the
+// failures come back joined, for the caller to log.
 func RunAll(kind string, hs []specs.Hook, state *specs.State) error {
+	var errs []error
 	for _, h := range hs {
 		if err := Run(kind, h, state); err != nil {
-			return err
+			if !continuesAfterFailure(kind) {
+				return err
+			}
+			errs = append(errs, err)
 		}
 	}
-	return nil
+	return errors.Join(errs...)
+}
+
+// continuesAfterFailure reports whether the spec lets the remaining hooks of
+// this kind run after one fails.
+func continuesAfterFailure(kind string) bool {
+	return kind == "poststart" || kind == "poststop"
 }
 
 // detail returns ": <first non-empty line>" of the hook's stderr, falling

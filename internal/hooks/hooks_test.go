@@ -195,24 +195,57 @@ func TestRunDaemonizingHookReturns(t *testing.T) {
 }
 
 func TestRunAllStopsAtFirstError(t *testing.T) {
-	dir := t.TempDir()
-	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
-	hs := []specs.Hook{
-		sh(`: > "$1"`, "sh", a),
-		sh("echo second failed >&2; exit 4"),
-		sh(`: > "$1"`, "sh", b),
-	}
-	err := RunAll("poststop", hs, testState())
-	if err == nil || err.Error() != "poststop hook /bin/sh: exit status 4: second failed" {
-		t.Fatalf("err = %v", err)
-	}
-	if _, err := os.Stat(a); err != nil {
-		t.Error("first hook did not run")
-	}
-	if _, err := os.Stat(b); err == nil {
-		t.Error("hook after the failure ran")
+	for _, kind := range []string{"prestart", "createRuntime", "createContainer", "startContainer"} {
+		t.Run(kind, func(t *testing.T) {
+			dir := t.TempDir()
+			a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+			hs := []specs.Hook{
+				sh(`: > "$1"`, "sh", a),
+				sh("echo second failed >&2; exit 4"),
+				sh(`: > "$1"`, "sh", b),
+			}
+			err := RunAll(kind, hs, testState())
+			if err == nil || err.Error() != kind+" hook /bin/sh: exit status 4: second failed" {
+				t.Fatalf("err = %v", err)
+			}
+			if _, err := os.Stat(a); err != nil {
+				t.Error("first hook did not run")
+			}
+			if _, err := os.Stat(b); err == nil {
+				t.Error("hook after the failure ran")
+			}
+		})
 	}
 	if err := RunAll("poststop", nil, testState()); err != nil {
 		t.Errorf("RunAll(nil) = %v", err)
+	}
+}
+
+// runtime.md: a failing poststart or poststop hook is a warning and "the
+// remaining hooks and lifecycle continue" (runtime-tools' poststart_fail and
+// poststop_fail check that the hook after /bin/false still runs).
+func TestRunAllContinuesAfterPoststartPoststopFailure(t *testing.T) {
+	for _, kind := range []string{"poststart", "poststop"} {
+		t.Run(kind, func(t *testing.T) {
+			dir := t.TempDir()
+			b := filepath.Join(dir, "b")
+			hs := []specs.Hook{
+				sh("echo first failed >&2; exit 3"),
+				sh(`: > "$1"`, "sh", b),
+				sh("echo third failed >&2; exit 5"),
+			}
+			err := RunAll(kind, hs, testState())
+			if _, serr := os.Stat(b); serr != nil {
+				t.Error("hook after the failure did not run")
+			}
+			if err == nil {
+				t.Fatal("failures not reported")
+			}
+			for _, want := range []string{"exit status 3: first failed", "exit status 5: third failed"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("err = %q, want it to contain %q", err, want)
+				}
+			}
+		})
 	}
 }

@@ -25,8 +25,9 @@ type Config struct {
 	UserNS       bool              `json:"user_ns,omitempty"` // the container is in a non-initial user namespace
 	NewMountNS   bool              `json:"new_mount_ns,omitempty"`
 	PreserveFds  int               `json:"preserve_fds,omitempty"`
-	StateDirFd   int               `json:"state_dir_fd"`   // O_PATH fd of the state dir, for exec.fifo
-	State        specs.State       `json:"state"`          // for createContainer and startContainer hooks
-	Exec         bool              `json:"exec,omitempty"` // a process joining a running container
+	StateDirFd   int               `json:"state_dir_fd"`        // O_PATH fd of the state dir, for exec.fifo
+	State        specs.State       `json:"state"`               // for createContainer and startContainer hooks
+	MountFds     []int             `json:"mount_fds,omitempty"` // see rootfs.Config.SourceFds
+	Exec         bool              `json:"exec,omitempty"`      // a process joining a running container
 	Annotations  map[string]string `json:"annotations,omitempty"`
 }

@@ -57,7 +57,7 @@ func setup(conn *syncproto.Conn) (*Config, error) {
 	if cfg.Exec {
 		return setupExec(conn, &cfg)
 	}
-	rc := &rootfs.Config{Spec: s, Rootfs: cfg.Rootfs, Bundle: cfg.Bundle, NoPivot: cfg.NoPivot, UserNS: cfg.UserNS}
+	rc := &rootfs.Config{Spec: s, Rootfs: cfg.Rootfs, Bundle: cfg.Bundle, NoPivot: cfg.NoPivot, UserNS: cfg.UserNS, SourceFds: cfg.MountFds}
 	if cfg.NewMountNS {
 		if err := rootfs.Setup(rc); err != nil {
 			return nil, err

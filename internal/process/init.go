@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -77,6 +78,21 @@ func Start(o *InitOptions) (_ *Init, retErr error) {
 	for i := 0; i < o.PreserveFds; i++ {
 		extra = append(extra, os.NewFile(uintptr(3+i), "preserved-"+strconv.Itoa(3+i)))
 	}
+	var mountFds []int
+	if plan.userNS && !o.Exec {
+		files, fds, err := openMountSources(o.Spec, o.Bundle, 3+len(extra))
+		if err != nil {
+			childSock.Close()
+			return nil, err
+		}
+		defer func() {
+			for _, f := range files {
+				f.Close()
+			}
+		}()
+		extra = append(extra, files...)
+		mountFds = fds
+	}
 	syncFd := 3 + len(extra)
 	extra = append(extra, childSock)
 	stateDirFd := -1
@@ -85,8 +101,21 @@ func Start(o *InitOptions) (_ *Init, retErr error) {
 		extra = append(extra, dirFd)
 	}
 
+	// CVE-2019-5736: the init runs hull's binary inside the container
+	// until it execs the user's program; start it from a sealed handle
+	// that nobody can open for writing.
+	exePath, releaseExe, err := InitBinary()
+	if err != nil {
+		childSock.Close()
+		return nil, err
+	}
+	defer releaseExe()
+	if !FdSafe(FdOfPath(exePath), 3+len(extra)) {
+		childSock.Close()
+		return nil, fmt.Errorf("too many preserved fds (%d) for the sealed hull binary at %s", o.PreserveFds, exePath)
+	}
 	cmd := &exec.Cmd{
-		Path:       "/proc/self/exe",
+		Path:       exePath,
 		Args:       []string{"hull", "init"},
 		Env:        []string{initproc.EnvSyncFd + "=" + strconv.Itoa(syncFd)},
 		Stdin:      os.Stdin,
@@ -162,6 +191,7 @@ func Start(o *InitOptions) (_ *Init, retErr error) {
 		NewMountNS:   plan.newMount,
 		PreserveFds:  o.PreserveFds,
 		StateDirFd:   stateDirFd,
+		MountFds:     mountFds,
 		Exec:         o.Exec,
 		State: specs.State{
 			Version:     specs.Version,
@@ -285,4 +315,44 @@ func sendSeccompFd(o *InitOptions, pid int, fd *os.File) error {
 		return fmt.Errorf("linux.seccomp.listenerPath %s: %w", sc.ListenerPath, err)
 	}
 	return nil
+}
+
+// openMountSources opens every bind mount's source on the host, O_PATH, for
+// a container with a user namespace (see rootfs.Config.SourceFds). The fds
+// land in the child at first, first+1, ...; others get -1.
+func openMountSources(s *specs.Spec, bundle string, first int) ([]*os.File, []int, error) {
+	var files []*os.File
+	fds := make([]int, len(s.Mounts))
+	for i, m := range s.Mounts {
+		fds[i] = -1
+		if !isBind(m) || m.Source == "" {
+			continue
+		}
+		src := m.Source
+		if !filepath.IsAbs(src) {
+			src = filepath.Join(bundle, src)
+		}
+		f, err := os.OpenFile(src, unix.O_PATH|unix.O_CLOEXEC, 0)
+		if err != nil {
+			for _, f := range files {
+				f.Close()
+			}
+			return nil, nil, fmt.Errorf("mounts[%d]: open source %s: %w", i, src, err)
+		}
+		fds[i] = first + len(files)
+		files = append(files, f)
+	}
+	return files, fds, nil
+}
+
+func isBind(m specs.Mount) bool {
+	if m.Type == "bind" {
+		return true
+	}
+	for _, o := range m.Options {
+		if o == "bind" || o == "rbind" {
+			return true
+		}
+	}
+	return false
 }

@@ -17,6 +17,12 @@ type Config struct {
 	NoPivot bool        // --no-pivot: MS_MOVE + chroot instead of pivot_root
 	UserNS  bool        // container is in a non-initial user namespace: bind-mount host device nodes instead of mknod,
 	// and cope with EPERM cases the way runc does (e.g. sysfs -> rbind of /sys)
+	// SourceFds, when set, has one entry per Spec.Mounts: an O_PATH fd of a
+	// bind mount's source opened by the parent on the host (-1 for others).
+	// In a user namespace the container's root may not even be able to
+	// look the source up (a 0700 directory of the host's root), so the
+	// mount comes from /proc/self/fd/N, as runc's mount fds do.
+	SourceFds []int
 }
 
 func (c *Config) validate() error {
@@ -44,6 +50,7 @@ type setupState struct {
 	c        *Config
 	root     *os.File // O_PATH handle of the rootfs bind mount
 	rootPath string
+	mountIdx int // index in Spec.Mounts of the mount being set up
 }
 
 // Setup prepares the rootfs before the createContainer hooks run: root
@@ -73,6 +80,7 @@ func Setup(c *Config) error {
 	defer root.Close()
 	s := &setupState{c: c, root: root, rootPath: c.Rootfs}
 	for i := range c.Spec.Mounts {
+		s.mountIdx = i
 		if err := s.mountEntry(&c.Spec.Mounts[i]); err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -96,7 +97,12 @@ func (s *setupState) mountBind(m *specs.Mount, dest string, o *mountOpts) error 
 		src = filepath.Join(s.c.Bundle, src)
 	}
 	var st unix.Stat_t
-	if err := unix.Stat(src, &st); err != nil {
+	if fd := s.sourceFd(); fd >= 0 {
+		if err := unix.Fstat(fd, &st); err != nil {
+			return mountError(m, fmt.Errorf("stat source %s: %w", src, err))
+		}
+		src = "/proc/self/fd/" + strconv.Itoa(fd)
+	} else if err := unix.Stat(src, &st); err != nil {
 		return mountError(m, fmt.Errorf("stat source %s: %w", src, err))
 	}
 	if err := checkProcDest(m, dest); err != nil {
@@ -120,6 +126,15 @@ func (s *setupState) mountBind(m *specs.Mount, dest string, o *mountOpts) error 
 		return mountError(m, err)
 	}
 	return s.finishMount(m, dest, h, o, o.flagsTouched)
+}
+
+// sourceFd is the parent's pre-opened fd for the current mount's source,
+// or -1.
+func (s *setupState) sourceFd() int {
+	if s.mountIdx < len(s.c.SourceFds) {
+		return s.c.SourceFds[s.mountIdx]
+	}
+	return -1
 }
 
 // procMountAllowlist are the /proc files a non-proc mount may cover: the ones

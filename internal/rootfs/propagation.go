@@ -19,6 +19,12 @@ func prepareRoot(rootfs string, prop uintptr) error {
 	if prop != 0 {
 		flags = prop
 	}
+	// A bind of an unbindable mount fails with EINVAL (mount(2)), so the
+	// rootfs bind below would fail after making the tree unbindable. Use
+	// the default here; Pivot applies "(r)unbindable" to the new root.
+	if flags&unix.MS_UNBINDABLE != 0 {
+		flags = unix.MS_SLAVE | unix.MS_REC
+	}
 	if err := unix.Mount("", "/", "", flags, ""); err != nil {
 		return fmt.Errorf("set propagation %#x on /: %w", flags, err)
 	}

@@ -237,8 +237,10 @@ func scenarioDevNullSwap(a scenarioArgs) error {
 }
 
 // TestRootPropagation: rootfsPropagation is applied to the new root.
+// "unbindable" must not break the rootfs bind onto itself (runtime-tools'
+// linux_rootfs_propagation, EINVAL from binding an unbindable mount).
 func TestRootPropagation(t *testing.T) {
-	for _, prop := range []string{"rshared", "rprivate"} {
+	for _, prop := range []string{"rshared", "rprivate", "unbindable", "runbindable"} {
 		t.Run(prop, func(t *testing.T) {
 			rootfs := minimalRootfs(t)
 			runInChild(t, "propagation", scenarioArgs{Rootfs: rootfs, Paths: map[string]string{"prop": prop}})
@@ -263,6 +265,10 @@ func scenarioPropagation(a scenarioArgs) error {
 	shared := strings.Contains(root.Optional, "shared:")
 	if want := a.Paths["prop"] == "rshared"; shared != want {
 		return fmt.Errorf("/ optional fields %q, want shared=%v", root.Optional, want)
+	}
+	unbindable := strings.Contains(root.Optional, "unbindable")
+	if want := strings.HasSuffix(a.Paths["prop"], "unbindable"); unbindable != want {
+		return fmt.Errorf("/ optional fields %q, want unbindable=%v", root.Optional, want)
 	}
 	return nil
 }

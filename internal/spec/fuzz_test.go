@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -75,7 +76,7 @@ func FuzzLoad(f *testing.F) {
 	for _, s := range fuzzSeeds(f) {
 		f.Add(s)
 	}
-	bundle := f.TempDir()
+	bundle := fuzzBundleDir(f)
 	if err := os.Mkdir(filepath.Join(bundle, "rootfs"), 0o755); err != nil {
 		f.Fatal(err)
 	}
@@ -108,6 +109,22 @@ func FuzzLoad(f *testing.F) {
 			checkFuzzErr(t, err, "")
 		}
 	})
+}
+
+// fuzzBundleDir prefers a tmpfs: rewriting one file on a disk-backed /tmp
+// tens of thousands of times a second stalls on writeback (seen as a
+// worker stuck in folio_wait_bit and 0 execs/sec).
+func fuzzBundleDir(f *testing.F) string {
+	f.Helper()
+	var st syscall.Statfs_t
+	if syscall.Statfs("/dev/shm", &st) == nil && st.Type == 0x01021994 { // TMPFS_MAGIC
+		d, err := os.MkdirTemp("/dev/shm", "hull-fuzz-")
+		if err == nil {
+			f.Cleanup(func() { os.RemoveAll(d) })
+			return d
+		}
+	}
+	return f.TempDir()
 }
 
 // FuzzValidate drives Validate and ValidateProcess with structs decoded

@@ -67,6 +67,14 @@ type ErrExist struct{ ID string }
 
 func (e *ErrExist) Error() string { return fmt.Sprintf("container %q already exists", e.ID) }
 
+// ErrCorrupt is a state.json that cannot be trusted.
+type ErrCorrupt struct {
+	Path string
+	Err  error
+}
+
+func (e *ErrCorrupt) Error() string { return fmt.Sprintf("corrupt state %s: %v", e.Path, e.Err) }
+
 // Store is hull's --root.
 type Store struct{ Root string }
 
@@ -159,7 +167,12 @@ func (s Store) Read(id string) (*Container, error) {
 	}
 	var c Container
 	if err := json.Unmarshal(b, &c); err != nil {
-		return nil, fmt.Errorf("parse %s: %w", p, err)
+		return nil, &ErrCorrupt{Path: p, Err: err}
+	}
+	// The directory names the container: a state file claiming another id
+	// (or none) must never steer a delete elsewhere.
+	if c.ID != id {
+		return nil, &ErrCorrupt{Path: p, Err: fmt.Errorf("id %q does not match its directory", c.ID)}
 	}
 	return &c, nil
 }
@@ -214,4 +227,40 @@ func (s Store) List() ([]string, error) {
 		}
 	}
 	return ids, nil
+}
+
+// RemoveCorrupt removes a container directory whose state.json is corrupt,
+// under its lock (delete --force: nothing else can be done with it).
+func (s Store) RemoveCorrupt(id string) error {
+	if err := ValidateID(id); err != nil {
+		return err
+	}
+	l, err := lockDir(s.Dir(id))
+	if err != nil {
+		return err
+	}
+	defer l.Unlock()
+	return s.Remove(id)
+}
+
+// RemoveOrphan removes a container directory that has no state.json and
+// whose lock nobody holds: what a `hull create` killed before its first
+// state write leaves. It reports whether it removed anything.
+func (s Store) RemoveOrphan(id string) (bool, error) {
+	if err := ValidateID(id); err != nil {
+		return false, err
+	}
+	dir := s.Dir(id)
+	f, err := os.Open(dir)
+	if err != nil {
+		return false, nil
+	}
+	defer f.Close()
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		return false, nil // a create is still running
+	}
+	if _, err := os.Stat(filepath.Join(dir, stateFile)); err == nil {
+		return false, nil
+	}
+	return true, s.Remove(id)
 }

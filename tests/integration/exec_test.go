@@ -141,27 +141,18 @@ func TestExecProcessFile(t *testing.T) {
 	}
 }
 
-// TestExecTty: -t with --console-socket sends a pty master; inside, the
-// process's terminal is a pts of the container's devpts.
+// TestExecTty: -t with --console-socket (and -d, as runc requires and
+// containerd does) sends a pty master; inside, the process's terminal is a
+// pts of the container's devpts.
 func TestExecTty(t *testing.T) {
 	t.Parallel()
 	root, b, _ := execTarget(t, nil)
 	cs := testutil.NewConsoleSocket(t)
-	done := make(chan testutil.Result, 1)
-	go func() {
-		done <- execIn(t, root, b.ID, []string{"-t", "--console-socket", cs.Path}, "sh", "-c", "tty; echo done")
-	}()
+	pidFile := filepath.Join(t.TempDir(), "exec.pid")
+	testutil.MustOK(t, execIn(t, root, b.ID, []string{"-t", "-d", "--console-socket", cs.Path, "--pid-file", pidFile}, "sh", "-c", "tty; echo done; sleep 1"))
+	testutil.TrackProcess(t, readPidFile(t, pidFile))
 	master := cs.Master(t, 15*time.Second)
 	out := testutil.ReadUntil(master, "done", 15*time.Second)
-	var r testutil.Result
-	select {
-	case r = <-done:
-	case <-time.After(30 * time.Second):
-		t.Fatal("exec -t did not return")
-	}
-	if r.Code != 0 {
-		t.Errorf("exec -t: %s", r)
-	}
 	if !regexp.MustCompile(`/dev/pts/[0-9]+`).MatchString(out) {
 		t.Errorf("tty inside printed %q, want /dev/pts/N", out)
 	}
@@ -228,14 +219,17 @@ func TestExecCwdEnvUser(t *testing.T) {
 		}
 	})
 	t.Run("env", func(t *testing.T) {
-		out := execScript(t, root, b.ID, []string{"-e", "ONE=1", "--env", "TWO=a b=c"}, `echo "$ONE|$TWO|$PATH"`)
+		out := execScript(t, root, b.ID, []string{"-e", "ONE=1", "-e", "TWO=a b=c"}, `echo "$ONE|$TWO|$PATH"`)
 		parts := strings.Split(out, "|")
 		if len(parts) != 3 || parts[0] != "1" || parts[1] != "a b=c" || parts[2] == "" {
 			t.Errorf("env inside = %q, want 1|a b=c|<container PATH>", out)
 		}
+		if out := execScript(t, root, b.ID, []string{"--env", "THREE=3"}, `echo "$THREE"`); out != "3" {
+			t.Errorf("--env THREE=3: %q", out)
+		}
 	})
 	t.Run("user", func(t *testing.T) {
-		out := execScript(t, root, b.ID, []string{"-u", "1000:1000", "-g", "10", "--additional-gids", "20"}, "id -u; id -g; id -G")
+		out := execScript(t, root, b.ID, []string{"-u", "1000:1000", "-g", "10", "-g", "20"}, "id -u; id -g; id -G")
 		l := lines(out)
 		if len(l) != 3 || l[0] != "1000" || l[1] != "1000" {
 			t.Fatalf("id output %q, want uid/gid 1000", out)
@@ -249,8 +243,8 @@ func TestExecCwdEnvUser(t *testing.T) {
 		if slices.Contains(groups, "0") {
 			t.Errorf("id -G = %q: root's group leaked in", l[2])
 		}
-		if out := execScript(t, root, b.ID, []string{"--user", "1000"}, "id -u"); out != "1000" {
-			t.Errorf("--user 1000: id -u = %q", out)
+		if out := execScript(t, root, b.ID, []string{"--user", "1000", "--additional-gids", "20"}, "id -u; id -G"); !strings.HasPrefix(out, "1000\n") || !slices.Contains(strings.Fields(out), "20") {
+			t.Errorf("--user 1000 --additional-gids 20: id -u; id -G = %q", out)
 		}
 	})
 }
@@ -485,5 +479,37 @@ func TestExecMissingBinary(t *testing.T) {
 	}
 	if st := testutil.State(t, root, b.ID); st.Status != "running" {
 		t.Errorf("status after failed exec = %q, want running", st.Status)
+	}
+}
+
+// TestExecSubCgroup: --cgroup controller:path puts the exec'd process in
+// that existing sub-cgroup of the container for that controller only, as
+// runc does; the other controllers stay at the container's cgroup.
+func TestExecSubCgroup(t *testing.T) {
+	t.Parallel()
+	root, b, _ := execTarget(t, nil)
+	memDir := filepath.Join("/sys/fs/cgroup/memory", b.CgroupsPath)
+	if _, err := os.Stat(filepath.Join(memDir, "cgroup.procs")); err != nil {
+		t.Skipf("no cgroup v1 memory hierarchy for the container: %v", err)
+	}
+	sub := filepath.Join(memDir, "sub")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatalf("make sub-cgroup: %v", err)
+	}
+	// Registered after the harness's cleanup, so it runs first: the
+	// container's own directory can only go once sub is gone.
+	t.Cleanup(func() { _ = os.Remove(sub) })
+	out := execScript(t, root, b.ID, []string{"--cgroup", "memory:sub"}, "cat /proc/self/cgroup")
+	got := map[string]string{}
+	for _, l := range lines(out) {
+		if f := strings.SplitN(l, ":", 3); len(f) == 3 {
+			got[f[1]] = f[2]
+		}
+	}
+	if want := b.CgroupsPath + "/sub"; got["memory"] != want {
+		t.Errorf("memory cgroup %q, want %s (all: %q)", got["memory"], want, out)
+	}
+	if got["pids"] != b.CgroupsPath {
+		t.Errorf("pids cgroup %q, want the container's %s", got["pids"], b.CgroupsPath)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hull-runtime/hull/tests/testutil"
 )
@@ -95,10 +96,18 @@ func TestPs(t *testing.T) {
 	b := testutil.NewBundle(t, "sh", "-c", "sleep 100 & exec sleep 101")
 	root := testutil.Root(t)
 	s := startDetached(t, root, b)
-	r := testutil.MustOK(t, testutil.Hull(t, root, "ps", "-f", "json", b.ID))
+	// The shell forks its background child after start returns: poll.
 	var pids []int
-	if err := json.Unmarshal([]byte(r.Stdout), &pids); err != nil {
-		t.Fatalf("ps json %q: %v", r.Stdout, err)
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		r := testutil.MustOK(t, testutil.Hull(t, root, "ps", "-f", "json", b.ID))
+		pids = nil
+		if err := json.Unmarshal([]byte(r.Stdout), &pids); err != nil {
+			t.Fatalf("ps json %q: %v", r.Stdout, err)
+		}
+		if len(pids) >= 2 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 	if !slices.Contains(pids, s.Pid) {
 		t.Errorf("ps pids %v do not contain init %d", pids, s.Pid)

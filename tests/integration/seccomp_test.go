@@ -14,7 +14,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 	"unsafe"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -341,15 +340,18 @@ type seccompNotifResp struct {
 	Flags uint32
 }
 
-// notifyAgent is a seccomp agent on a unix socket: it receives the listener
-// fd and the container state, then answers every notification with
-// success (return 0) without running the syscall.
+// notifyAgent is a seccomp agent on a unix socket: for each connection (the
+// container's init, then every exec) it receives the listener fd and the
+// container state, then answers every notification with success (return 0)
+// without running the syscall.
 type notifyAgent struct {
-	Path  string
-	State specs.ContainerProcessState
-	Nrs   []int32
-	Pids  []uint32
-	Err   error
+	Path string
+
+	mu     sync.Mutex
+	states []specs.ContainerProcessState
+	nrs    []int32
+	pids   []uint32
+	errs   []error
 
 	ln   *net.UnixListener
 	stop chan struct{}
@@ -365,15 +367,12 @@ func startNotifyAgent(t *testing.T) *notifyAgent {
 	}
 	a.ln = ln
 	a.wg.Add(1)
-	go func() {
-		defer a.wg.Done()
-		a.Err = a.serve()
-	}()
+	go a.acceptLoop()
 	t.Cleanup(a.Stop)
 	return a
 }
 
-// Stop ends the agent and waits for it; after Stop the fields are final.
+// Stop ends the agent and waits for it.
 func (a *notifyAgent) Stop() {
 	select {
 	case <-a.stop:
@@ -384,17 +383,42 @@ func (a *notifyAgent) Stop() {
 	a.wg.Wait()
 }
 
-func (a *notifyAgent) serve() error {
-	_ = a.ln.SetDeadline(time.Now().Add(30 * time.Second))
-	conn, err := a.ln.AcceptUnix()
-	if err != nil {
-		select {
-		case <-a.stop:
-			return errors.New("no connection from the runtime")
-		default:
+// snapshot returns what the agent has seen so far.
+func (a *notifyAgent) snapshot() (states []specs.ContainerProcessState, nrs []int32, pids []uint32, err error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return slices.Clone(a.states), slices.Clone(a.nrs), slices.Clone(a.pids), errors.Join(a.errs...)
+}
+
+func (a *notifyAgent) fail(err error) {
+	a.mu.Lock()
+	a.errs = append(a.errs, err)
+	a.mu.Unlock()
+}
+
+func (a *notifyAgent) acceptLoop() {
+	defer a.wg.Done()
+	for {
+		conn, err := a.ln.AcceptUnix()
+		if err != nil {
+			select {
+			case <-a.stop:
+			default:
+				a.fail(fmt.Errorf("accept: %w", err))
+			}
+			return
 		}
-		return fmt.Errorf("accept: %w", err)
+		a.wg.Add(1)
+		go func() {
+			defer a.wg.Done()
+			if err := a.serve(conn); err != nil {
+				a.fail(err)
+			}
+		}()
 	}
+}
+
+func (a *notifyAgent) serve(conn *net.UnixConn) error {
 	defer conn.Close()
 	buf := make([]byte, 1<<16)
 	oob := make([]byte, unix.CmsgSpace(4*4))
@@ -415,9 +439,13 @@ func (a *notifyAgent) serve() error {
 	}
 	fd := fds[0]
 	defer unix.Close(fd)
-	if err := json.Unmarshal(buf[:n], &a.State); err != nil {
+	var st specs.ContainerProcessState
+	if err := json.Unmarshal(buf[:n], &st); err != nil {
 		return fmt.Errorf("state %q: %w", buf[:n], err)
 	}
+	a.mu.Lock()
+	a.states = append(a.states, st)
+	a.mu.Unlock()
 	for {
 		select {
 		case <-a.stop:
@@ -434,11 +462,23 @@ func (a *notifyAgent) serve() error {
 			// ENOENT: the target died before we received it.
 			continue
 		}
-		a.Nrs = append(a.Nrs, req.Data.Nr)
-		a.Pids = append(a.Pids, req.Pid)
+		a.mu.Lock()
+		a.nrs = append(a.nrs, req.Data.Nr)
+		a.pids = append(a.pids, req.Pid)
+		a.mu.Unlock()
 		resp := seccompNotifResp{ID: req.ID}
 		_, _, _ = unix.Syscall(unix.SYS_IOCTL, uintptr(fd), uintptr(unix.SECCOMP_IOCTL_NOTIF_SEND), uintptr(unsafe.Pointer(&resp)))
 	}
+}
+
+// notifiedMkdir reports whether the agent answered a mkdir from pid.
+func notifiedMkdir(nrs []int32, pids []uint32, pid int) bool {
+	for i, nr := range nrs {
+		if (nr == unix.SYS_MKDIR || nr == unix.SYS_MKDIRAT) && int(pids[i]) == pid {
+			return true
+		}
+	}
+	return false
 }
 
 // TestSeccompNotify: with SCMP_ACT_NOTIFY and listenerPath, the runtime
@@ -464,8 +504,9 @@ func TestSeccompNotify(t *testing.T) {
 	root := testutil.Root(t)
 	r := testutil.Hull(t, root, "run", "--bundle", b.Dir, b.ID)
 	agent.Stop()
-	if agent.Err != nil {
-		t.Fatalf("agent: %v (run: %s)", agent.Err, r)
+	states, nrs, pids, err := agent.snapshot()
+	if err != nil {
+		t.Fatalf("agent: %v (run: %s)", err, r)
 	}
 	if !r.OK() {
 		t.Fatalf("mkdir answered by the agent: %s", r)
@@ -473,7 +514,10 @@ func TestSeccompNotify(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(b.Rootfs, "tmp/agent-made")); !os.IsNotExist(err) {
 		t.Errorf("the agent answered mkdir, yet the directory exists (%v): the syscall ran", err)
 	}
-	st := agent.State
+	if len(states) != 1 {
+		t.Fatalf("agent got %d connections, want 1", len(states))
+	}
+	st := states[0]
 	if st.Metadata != "hull-meta-1" || len(st.Fds) != 1 || st.Fds[0] != specs.SeccompFdName {
 		t.Errorf("metadata/fds = %q/%q, want hull-meta-1/[%s]", st.Metadata, st.Fds, specs.SeccompFdName)
 	}
@@ -483,14 +527,48 @@ func TestSeccompNotify(t *testing.T) {
 	if st.State.Annotations["hull.test"] != "notify" {
 		t.Errorf("state annotations = %v", st.State.Annotations)
 	}
-	found := false
-	for i, nr := range agent.Nrs {
-		if (nr == unix.SYS_MKDIR || nr == unix.SYS_MKDIRAT) && int(agent.Pids[i]) == st.Pid {
-			found = true
-		}
-	}
-	if !found {
-		t.Errorf("agent saw syscalls %v from pids %v; want mkdir from the init %d", agent.Nrs, agent.Pids, st.Pid)
+	if !notifiedMkdir(nrs, pids, st.Pid) {
+		t.Errorf("agent saw syscalls %v from pids %v; want mkdir from the init %d", nrs, pids, st.Pid)
 	}
 	testutil.AssertNothingLeft(t, root, b)
+}
+
+// TestSeccompNotifyExec: an exec'd process gets its own listener fd, sent
+// to the same agent with the running container's state, and its mkdir is
+// answered by the agent too.
+func TestSeccompNotifyExec(t *testing.T) {
+	t.Parallel()
+	agent := startNotifyAgent(t)
+	root, b, init := execTarget(t, func(s *specs.Spec) {
+		s.Linux.Seccomp = &specs.LinuxSeccomp{
+			DefaultAction:    specs.ActAllow,
+			ListenerPath:     agent.Path,
+			ListenerMetadata: "hull-meta-exec",
+			Syscalls:         []specs.LinuxSyscall{{Names: []string{"mkdir", "mkdirat"}, Action: specs.ActNotify}},
+		}
+	})
+	pidFile := filepath.Join(t.TempDir(), "exec.pid")
+	r := execIn(t, root, b.ID, []string{"--pid-file", pidFile}, "mkdir", "/tmp/exec-agent-made")
+	states, nrs, pids, err := agent.snapshot()
+	if err != nil {
+		t.Fatalf("agent: %v (exec: %s)", err, r)
+	}
+	testutil.MustOK(t, r)
+	if _, err := os.Stat(filepath.Join(b.Rootfs, "tmp/exec-agent-made")); !os.IsNotExist(err) {
+		t.Errorf("the agent answered mkdir, yet the directory exists (%v): the syscall ran", err)
+	}
+	if len(states) != 2 {
+		t.Fatalf("agent got %d connections, want 2 (create and exec): %+v", len(states), states)
+	}
+	st := states[1]
+	execPid := readPidFile(t, pidFile)
+	if st.State.ID != b.ID || st.Metadata != "hull-meta-exec" || st.Pid != execPid || st.State.Status != specs.StateRunning {
+		t.Errorf("exec's state = %+v (pid %d), want id %s, metadata hull-meta-exec, pid %d, status running", st.State, st.Pid, b.ID, execPid)
+	}
+	if states[0].Pid != init.Pid {
+		t.Errorf("create's state pid %d, want the init %d", states[0].Pid, init.Pid)
+	}
+	if !notifiedMkdir(nrs, pids, execPid) {
+		t.Errorf("agent saw syscalls %v from pids %v; want mkdir from the exec'd %d", nrs, pids, execPid)
+	}
 }
