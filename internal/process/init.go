@@ -317,7 +317,7 @@ func sendSeccompFd(o *InitOptions, pid int, fd *os.File) error {
 	return nil
 }
 
-// openMountSources opens every bind mount's source on the host, O_PATH, for
+// openMountSources clones every bind mount's source on the host, for
 // a container with a user namespace (see rootfs.Config.SourceFds). The fds
 // land in the child at first, first+1, ...; others get -1.
 func openMountSources(s *specs.Spec, bundle string, first int) ([]*os.File, []int, error) {
@@ -332,7 +332,14 @@ func openMountSources(s *specs.Spec, bundle string, first int) ([]*os.File, []in
 		if !filepath.IsAbs(src) {
 			src = filepath.Join(bundle, src)
 		}
-		f, err := os.OpenFile(src, unix.O_PATH|unix.O_CLOEXEC, 0)
+		// A detached copy of the mount (open_tree OPEN_TREE_CLONE): it
+		// can be attached with move_mount in the container's mount
+		// namespace, where a plain fd of a host mount would give EINVAL.
+		flags := uint(unix.OPEN_TREE_CLONE | unix.OPEN_TREE_CLOEXEC)
+		if hasOpt(m.Options, "rbind") {
+			flags |= unix.AT_RECURSIVE
+		}
+		fd, err := unix.OpenTree(unix.AT_FDCWD, src, flags)
 		if err != nil {
 			for _, f := range files {
 				f.Close()
@@ -340,9 +347,18 @@ func openMountSources(s *specs.Spec, bundle string, first int) ([]*os.File, []in
 			return nil, nil, fmt.Errorf("mounts[%d]: open source %s: %w", i, src, err)
 		}
 		fds[i] = first + len(files)
-		files = append(files, f)
+		files = append(files, os.NewFile(uintptr(fd), src))
 	}
 	return files, fds, nil
+}
+
+func hasOpt(opts []string, want string) bool {
+	for _, o := range opts {
+		if o == want {
+			return true
+		}
+	}
+	return false
 }
 
 func isBind(m specs.Mount) bool {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -97,11 +96,11 @@ func (s *setupState) mountBind(m *specs.Mount, dest string, o *mountOpts) error 
 		src = filepath.Join(s.c.Bundle, src)
 	}
 	var st unix.Stat_t
-	if fd := s.sourceFd(); fd >= 0 {
-		if err := unix.Fstat(fd, &st); err != nil {
+	srcFd := s.sourceFd()
+	if srcFd >= 0 {
+		if err := unix.Fstat(srcFd, &st); err != nil {
 			return mountError(m, fmt.Errorf("stat source %s: %w", src, err))
 		}
-		src = "/proc/self/fd/" + strconv.Itoa(fd)
 	} else if err := unix.Stat(src, &st); err != nil {
 		return mountError(m, fmt.Errorf("stat source %s: %w", src, err))
 	}
@@ -122,7 +121,12 @@ func (s *setupState) mountBind(m *specs.Mount, dest string, o *mountOpts) error 
 	if err := s.checkTarget(m, dest, h); err != nil {
 		return mountError(m, err)
 	}
-	if err := mountFd(src, h, "", unix.MS_BIND|(o.flags&unix.MS_REC), ""); err != nil {
+	if srcFd >= 0 {
+		// The parent's detached clone of the source (user namespaces).
+		if err := unix.MoveMount(srcFd, "", int(h.Fd()), "", unix.MOVE_MOUNT_F_EMPTY_PATH|unix.MOVE_MOUNT_T_EMPTY_PATH); err != nil {
+			return mountError(m, fmt.Errorf("move_mount: %w", err))
+		}
+	} else if err := mountFd(src, h, "", unix.MS_BIND|(o.flags&unix.MS_REC), ""); err != nil {
 		return mountError(m, err)
 	}
 	return s.finishMount(m, dest, h, o, o.flagsTouched)
