@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"strconv"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/hull-runtime/hull/internal/hooks"
 	"github.com/hull-runtime/hull/internal/rootfs"
 	"github.com/hull-runtime/hull/internal/syncproto"
@@ -28,13 +30,21 @@ func Main() {
 		fmt.Fprintf(os.Stderr, "hull init: bad %s=%q\n", EnvSyncFd, fdStr)
 		os.Exit(1)
 	}
+	// Close-on-exec: an exec's parent learns that the user's program
+	// started from the socket closing at execve.
+	unix.CloseOnExec(fd)
 	conn := syncproto.NewConn(os.NewFile(uintptr(fd), "sync"))
 	cfg, err := setup(conn)
 	if err != nil {
-		if conn != nil {
+		conn.SendError(err)
+		os.Exit(1)
+	}
+	if cfg.Exec {
+		// The parent still listens: report a failure of the last steps.
+		if err := finish(cfg); err != nil {
 			conn.SendError(err)
 		}
-		os.Exit(1)
+		os.Exit(127)
 	}
 	conn.Close()
 	err = finish(cfg)

@@ -242,6 +242,18 @@ func Start(o *InitOptions) (_ *Init, retErr error) {
 				return nil, err
 			}
 		case syncproto.Ready:
+			if o.Exec {
+				// Wait for execve: it closes the child's end (close-on-
+				// exec), so a --pid-file names the user's program and a
+				// failing last step is reported here, not lost.
+				m, err := conn.Recv()
+				if err == nil {
+					return nil, fmt.Errorf("protocol: unexpected %s after Ready", m.Type)
+				}
+				if syncproto.IsChildError(err) {
+					return nil, err
+				}
+			}
 			return in, nil
 		default:
 			return nil, fmt.Errorf("protocol: unexpected %s", m.Type)
