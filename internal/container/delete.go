@@ -14,8 +14,8 @@ import (
 	"github.com/hull-runtime/hull/internal/state"
 )
 
-// Delete removes a container. A created container is deleted as runc does
-// (its waiting init is killed); a running or paused one only with force.
+// Delete removes a container: a stopped one, or any other with force
+// (runtime.md: deleting a container that is not stopped MUST fail).
 func (r *Runtime) Delete(id string, force bool) error {
 	c, lock, err := r.Store.Open(id)
 	if err != nil {
@@ -36,10 +36,12 @@ func (r *Runtime) Delete(id string, force bool) error {
 	}
 	defer lock.Unlock()
 	st := r.StatusOf(c)
-	switch st {
-	case specs.StateStopped:
-	case specs.StateCreated:
+	switch {
+	case c.Pid == 0:
+		// A create that died before its init was recorded: whatever it
+		// started sits in the cgroup.
 		r.killAll(c)
+	case st == specs.StateStopped:
 	default:
 		if !force {
 			return fmt.Errorf("cannot delete container %q: it is %s (stop it first or use --force)", id, st)

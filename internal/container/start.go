@@ -67,6 +67,21 @@ func (r *Runtime) start(c *state.Container) error {
 	if err := os.Remove(fifo); err != nil {
 		return fmt.Errorf("remove exec fifo of %s: %w", c.ID, err)
 	}
+	// Wait for the hang-up: the init closes its end at execve of the
+	// user's program.
+	for {
+		pfd := []unix.PollFd{{Fd: int32(fd), Events: 0}}
+		n, err := unix.Poll(pfd, 100)
+		if err != nil && err != unix.EINTR {
+			return fmt.Errorf("wait for the program of %s: %w", c.ID, err)
+		}
+		if n > 0 && pfd[0].Revents&(unix.POLLHUP|unix.POLLERR) != 0 {
+			break
+		}
+		if !procfs.Alive(c.Pid, c.PidStartTime) {
+			break
+		}
+	}
 	if c.Config != nil && c.Config.Hooks != nil {
 		// A failing poststart hook is logged; the container stays running
 		// (runtime.md: "the runtime MUST log a warning").

@@ -86,7 +86,10 @@ func waitForStart(dirFd int) error {
 	if err != nil {
 		return fmt.Errorf("open exec fifo: %w", err)
 	}
-	defer unix.Close(fd)
+	// The write end stays open (close-on-exec): `start` waits for the
+	// hang-up, which comes only once the user's program replaced hull
+	// (or the init died). Until then a signal would hit hull, and
+	// poststart hooks would run too early.
 	unix.Close(dirFd)
 	if _, err := unix.Write(fd, []byte{0}); err != nil {
 		return fmt.Errorf("write exec fifo: %w", err)

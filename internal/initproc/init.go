@@ -91,6 +91,16 @@ func setup(conn *syncproto.Conn) (*Config, error) {
 		if err := rootfs.Pivot(rc); err != nil {
 			return nil, err
 		}
+	} else {
+		// No mount namespace of its own: no mounts (they would land in
+		// the host's namespace), but the process still sees only its
+		// rootfs.
+		if err := unix.Chroot(cfg.Rootfs); err != nil {
+			return nil, fmt.Errorf("chroot %s: %w", cfg.Rootfs, err)
+		}
+		if err := unix.Chdir("/"); err != nil {
+			return nil, err
+		}
 	}
 	// runc creates a missing working directory; after pivot_root a path
 	// can only resolve inside the container, and before Finalize the root
@@ -122,6 +132,9 @@ func setup(conn *syncproto.Conn) (*Config, error) {
 	if err := loadSeccomp(conn, &cfg); err != nil {
 		return nil, err
 	}
+	if err := setupRlimits(s.Process); err != nil {
+		return nil, err
+	}
 	if err := conn.Send(syncproto.Ready, nil); err != nil {
 		return nil, err
 	}
@@ -135,7 +148,7 @@ func setupExec(conn *syncproto.Conn, cfg *Config) (*Config, error) {
 	if err := setupTerminal(conn, cfg.Spec, false); err != nil {
 		return nil, err
 	}
-	if err := setupProcessLimits(cfg.Spec.Process); err != nil {
+	if err := setupOOMScore(cfg.Spec.Process); err != nil {
 		return nil, err
 	}
 	if err := prepareProcess(cfg); err != nil {
@@ -145,6 +158,9 @@ func setupExec(conn *syncproto.Conn, cfg *Config) (*Config, error) {
 		return nil, err
 	}
 	if err := loadSeccomp(conn, cfg); err != nil {
+		return nil, err
+	}
+	if err := setupRlimits(cfg.Spec.Process); err != nil {
 		return nil, err
 	}
 	if err := conn.Send(syncproto.Ready, nil); err != nil {

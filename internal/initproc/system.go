@@ -93,12 +93,11 @@ func setupSystem(cfg *Config) error {
 			}
 		}
 	}
-	return setupProcessLimits(s.Process)
+	return setupOOMScore(s.Process)
 }
 
-// setupProcessLimits applies oomScoreAdj and rlimits, for an init and for
-// an exec alike.
-func setupProcessLimits(p *specs.Process) error {
+// setupOOMScore applies oomScoreAdj, for an init and an exec alike.
+func setupOOMScore(p *specs.Process) error {
 	if p.OOMScoreAdj != nil {
 		proc, err := procfs.Open("/proc")
 		if err != nil {
@@ -109,6 +108,13 @@ func setupProcessLimits(p *specs.Process) error {
 			return fmt.Errorf("process.oomScoreAdj: %w", err)
 		}
 	}
+	return nil
+}
+
+// setupRlimits applies process.rlimits. It runs last before Ready: a small
+// RLIMIT_AS or RLIMIT_NOFILE must not starve hull's own set-up (building
+// the seccomp filter needs memory).
+func setupRlimits(p *specs.Process) error {
 	for i, rl := range p.Rlimits {
 		res, ok := rlimitByName[rl.Type]
 		if !ok {

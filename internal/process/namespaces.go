@@ -53,6 +53,11 @@ func planNamespaces(l *specs.Linux) (*nsPlan, error) {
 			p.userNS = true
 		}
 		if ns.Path != "" {
+			if ns.Type == specs.MountNamespace {
+				// As runc: the rootfs is set up in a joined mount
+				// namespace too.
+				p.newMount = true
+			}
 			p.boot.Joins = append(p.boot.Joins, syncproto.Join{Type: flag, Path: ns.Path})
 			if ns.Type == specs.PIDNamespace || ns.Type == specs.TimeNamespace {
 				needFork = true
