@@ -61,3 +61,7 @@ test-runc:
 
 clean:
 	rm -rf bin
+
+# Real clients (podman+conmon, containerd), OCI conformance: their own targets.
+include tests/clients/clients.mk
+include tests/conformance/conformance.mk

@@ -141,11 +141,14 @@ func (r *Runtime) Create(id string, o CreateOptions) (_ *Created, retErr error) 
 		if s.Hooks == nil {
 			return nil
 		}
-		st := &specs.State{Version: specs.Version, ID: id, Status: specs.StateCreating, Pid: pid, Bundle: bundle, Annotations: s.Annotations}
+		st := &specs.State{Version: specs.Version, ID: id, Status: specs.StateCreated, Pid: pid, Bundle: bundle, Annotations: s.Annotations}
+		// prestart hooks see "created" (as runc's do, and the OCI
+		// validation suite checks); createRuntime hooks see "creating".
 		//nolint:staticcheck // prestart is deprecated but still sent by clients.
 		if err := hooks.RunAll("prestart", s.Hooks.Prestart, st); err != nil {
 			return err
 		}
+		st.Status = specs.StateCreating
 		return hooks.RunAll("createRuntime", s.Hooks.CreateRuntime, st)
 	}
 	in, err := process.Start(&process.InitOptions{
