@@ -45,6 +45,8 @@ fmt-check:
 test: deps build vet fmt-check
 	unshare --mount --propagation private -- \
 		env HULL_BINARY=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(TESTFLAGS) ./...
+	$(MAKE) conformance CONFORMANCE_FLAGS="-j 2"
+	$(MAKE) fuzz
 
 unit: build
 	unshare --mount --propagation private -- $(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(TESTFLAGS) ./internal/... ./cmd/...
@@ -65,3 +67,12 @@ clean:
 # Real clients (podman+conmon, containerd), OCI conformance: their own targets.
 include tests/clients/clients.mk
 include tests/conformance/conformance.mk
+
+# Bounded fuzzing of config loading and the parent/child protocol: no input
+# may panic, every config error is one line.
+FUZZTIME ?= 15s
+.PHONY: fuzz
+fuzz:
+	$(GO) test ./internal/spec -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/spec -run '^$$' -fuzz '^FuzzValidate$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/syncproto -run '^$$' -fuzz '^FuzzRecv$$' -fuzztime $(FUZZTIME)
