@@ -118,6 +118,13 @@ func computePaths(hs []hierarchy, own map[string]string, cgroupsPath, id string)
 			if base == "" {
 				base = "/"
 			}
+			if h.key == "unified" {
+				// As runc's fs2: beside our own cgroup, not in it. On v2
+				// our own cgroup holds processes (hull itself, a
+				// service's), and the kernel's no-internal-processes rule
+				// would refuse controllers to a child of it.
+				base = filepath.Dir(base)
+			}
 			inner = filepath.Join(base, sub)
 		}
 		// The mount may show a sub-tree (container without cgroupns, bind

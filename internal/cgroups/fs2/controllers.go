@@ -41,8 +41,17 @@ func EnableControllers(root, dir string) error {
 		for _, c := range strings.Fields(enabled) {
 			have[c] = true
 		}
+		// Never in a non-root cgroup that holds processes: threaded
+		// controllers would be enabled there, and the kernel then refuses
+		// every process in its children (EOPNOTSUPP).
+		busy := false
+		if cur != root {
+			if procs, err := cgfile.Read(cur, "cgroup.procs"); err == nil && strings.TrimSpace(procs) != "" {
+				busy = true
+			}
+		}
 		for _, c := range strings.Fields(avail) {
-			if !have[c] {
+			if !have[c] && !busy {
 				_ = cgfile.Write(cur, "cgroup.subtree_control", "+"+c)
 			}
 		}
