@@ -4,6 +4,7 @@ import (
 	"flag"
 
 	"github.com/hull-runtime/hull/internal/cgroups"
+	"github.com/hull-runtime/hull/internal/intelrdt"
 	"github.com/hull-runtime/hull/internal/procattr"
 	"github.com/hull-runtime/hull/internal/seccomp"
 	"github.com/hull-runtime/hull/internal/spec"
@@ -29,6 +30,7 @@ func init() {
 					SeccompArchs:     archs,
 					SeccompFlags:     flags,
 					AppArmor:         procattr.AppArmorEnabled(),
+					IntelRdt:         intelrdt.Available(),
 				}
 				return printJSON(spec.Features(fs))
 			}

@@ -14,6 +14,7 @@ import (
 	"github.com/hull-runtime/hull/internal/cgroups"
 	"github.com/hull-runtime/hull/internal/cleanup"
 	"github.com/hull-runtime/hull/internal/hooks"
+	"github.com/hull-runtime/hull/internal/intelrdt"
 	"github.com/hull-runtime/hull/internal/process"
 	"github.com/hull-runtime/hull/internal/procfs"
 	"github.com/hull-runtime/hull/internal/spec"
@@ -66,6 +67,11 @@ func (r *Runtime) Create(id string, o CreateOptions) (_ *Created, retErr error) 
 	rootfs, err := spec.RootfsPath(bundle, s)
 	if err != nil {
 		return nil, err
+	}
+	if s.Linux != nil {
+		if err := intelrdt.Check(s.Linux.IntelRdt); err != nil {
+			return nil, fmt.Errorf("%s: %w", filepath.Join(bundle, "config.json"), err)
+		}
 	}
 
 	var undo cleanup.Stack
@@ -125,6 +131,14 @@ func (r *Runtime) Create(id string, o CreateOptions) (_ *Created, retErr error) 
 		return nil, err
 	}
 	placed := func(pid int) error {
+		if s.Linux != nil && s.Linux.IntelRdt != nil {
+			g, err := intelrdt.Apply(s.Linux.IntelRdt, id, pid)
+			if err != nil {
+				return err
+			}
+			undo.Add(func() { g.Destroy() })
+			c.IntelRdt = g
+		}
 		if cg == nil {
 			return nil
 		}

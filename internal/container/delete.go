@@ -100,6 +100,9 @@ func (r *Runtime) destroy(c *state.Container) error {
 			return fmt.Errorf("remove cgroups of %q: %w", c.ID, err)
 		}
 	}
+	if err := c.IntelRdt.Destroy(); err != nil {
+		return err
+	}
 	if err := r.Store.Remove(c.ID); err != nil {
 		return err
 	}

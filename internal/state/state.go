@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/hull-runtime/hull/internal/intelrdt"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
@@ -31,6 +32,7 @@ type Container struct {
 	Annotations    map[string]string `json:"annotations,omitempty"`
 	Config         *specs.Spec       `json:"config"`
 	Cgroup         json.RawMessage   `json:"cgroup,omitempty"` // cgroups.State: what hull placed and created
+	IntelRdt       *intelrdt.Group   `json:"intel_rdt,omitempty"`
 	NoPivot        bool              `json:"no_pivot,omitempty"`
 	NoNewKeyring   bool              `json:"no_new_keyring,omitempty"`
 	Rootless       bool              `json:"rootless,omitempty"`
