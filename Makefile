@@ -47,6 +47,7 @@ test: deps build vet fmt-check
 		env HULL_BINARY=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(TESTFLAGS) ./...
 	$(MAKE) conformance CONFORMANCE_FLAGS="-j 2"
 	$(MAKE) fuzz
+	$(MAKE) vm-deps test-vm-if-possible
 
 unit: build
 	unshare --mount --propagation private -- $(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(TESTFLAGS) ./internal/... ./cmd/...
@@ -67,6 +68,8 @@ clean:
 # Real clients (podman+conmon, containerd), OCI conformance: their own targets.
 include tests/clients/clients.mk
 include tests/conformance/conformance.mk
+# cgroup v2, systemd as PID 1: a Debian VM under qemu (docs/testing.md).
+include vm/vm.mk
 
 # Bounded fuzzing of config loading and the parent/child protocol: no input
 # may panic, every config error is one line.
