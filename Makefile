@@ -45,7 +45,9 @@ fmt-check:
 test: deps build vet fmt-check
 	unshare --mount --propagation private -- \
 		env HULL_BINARY=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(TESTFLAGS) ./...
-	$(MAKE) conformance CONFORMANCE_FLAGS="-j 2"
+	# One validation program at a time: the cgroup tests of the suite share
+	# cgroup paths (absolute and relative resolve alike here) and race.
+	$(MAKE) conformance
 	$(MAKE) fuzz
 	$(MAKE) vm-deps test-vm-if-possible
 
@@ -70,6 +72,8 @@ include tests/clients/clients.mk
 include tests/conformance/conformance.mk
 # cgroup v2, systemd as PID 1: a Debian VM under qemu (docs/testing.md).
 include vm/vm.mk
+# Benchmarks against runc and crun (docs/performance.md).
+include bench/bench.mk
 
 # Bounded fuzzing of config loading and the parent/child protocol: no input
 # may panic, every config error is one line.

@@ -98,6 +98,21 @@ func skippable(err error) bool {
 // its parent is on a cgroup filesystem: /sys/fs/cgroup itself is a tmpfs on
 // v1 hosts, and mkdir there would make a plain directory, not a cgroup.
 func (m *manager) mkdirs(dir string) ([]string, error) {
+	// Fast path, the usual create: the parent exists on cgroupfs and dir
+	// does not. statfs + mkdir instead of two lstats, statfs and mkdir.
+	if parent := filepath.Dir(dir); parent != dir && isCgroupFS(parent) {
+		err := os.Mkdir(dir, 0o755)
+		if err == nil {
+			m.recordCreated(dir)
+			return []string{dir}, nil
+		}
+		if errors.Is(err, os.ErrExist) {
+			return nil, nil // not ours: joined as it is
+		}
+		if !errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("mkdir %s: %w", dir, err)
+		}
+	}
 	var missing []string
 	cur := dir
 	for {

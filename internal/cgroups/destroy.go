@@ -86,12 +86,29 @@ func removeParent(d string) error {
 // removeTree removes d and the cgroups below it, deepest first. It refuses
 // to recurse outside cgroupfs: on a normal filesystem rmdir of empty
 // directories could destroy real data named by a corrupted state.
+//
+// The common case (a leaf cgroup whose tasks are gone) is one statfs and
+// one rmdir; only an rmdir that fails with EBUSY (sub-cgroups, or tasks
+// still being released) lists the directory. That saves the lstat, open,
+// getdents and close per hierarchy that listing first cost (10
+// hierarchies on a v1 host).
 func removeTree(d string) error {
-	if _, err := os.Lstat(d); errors.Is(err, os.ErrNotExist) {
+	var st unix.Statfs_t
+	if err := unix.Statfs(d, &st); err != nil {
+		if errors.Is(err, unix.ENOENT) {
+			return nil
+		}
+		return fmt.Errorf("statfs %s: %w", d, err)
+	}
+	if t := int64(st.Type); t != cgroupSuperMagic && t != cgroup2SuperMagic {
+		return fmt.Errorf("remove %s: not on a cgroup filesystem", d)
+	}
+	err := unix.Rmdir(d)
+	if err == nil || errors.Is(err, unix.ENOENT) {
 		return nil
 	}
-	if !isCgroupFS(d) {
-		return fmt.Errorf("remove %s: not on a cgroup filesystem", d)
+	if !errors.Is(err, unix.EBUSY) {
+		return fmt.Errorf("rmdir %s: %w", d, err)
 	}
 	ents, err := os.ReadDir(d)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {

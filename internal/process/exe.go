@@ -76,16 +76,18 @@ func sealedExe(forceMemfd bool) (*os.File, string, error) {
 // The path is /proc/self/fd/N of the sealed exe. os/exec shuffles
 // ExtraFiles in the child with dup2 before execve: it writes fds
 // 0..len(files)-1 and, for files that must move up, len(files) onward (at
-// most 2*len(files)+1). N is therefore placed high (half of RLIMIT_NOFILE,
-// which Go raises to the hard limit at start-up); the caller must check
-// FdSafe(N, len(ExtraFiles)+3) before starting the command.
-func InitBinary() (path string, cleanup func(), err error) {
+// most 2*len(files)+1). N is therefore the lowest free fd above that, for a
+// child with nfiles files (stdio included). Not higher: growing the file
+// table of a multi-threaded process past its first 64 slots makes the
+// kernel wait for an RCU grace period (about 10 ms, measured here with
+// strace), which was most of hull's start latency.
+func InitBinary(nfiles int) (path string, cleanup func(), err error) {
 	f, _, err := SealedExe()
 	if err != nil {
 		return "", nil, err
 	}
 	defer f.Close()
-	floor := highFdFloor()
+	floor := 2*nfiles + 3
 	fd, err := unix.FcntlInt(f.Fd(), unix.F_DUPFD_CLOEXEC, floor)
 	if err != nil {
 		return "", nil, fmt.Errorf("move sealed hull binary to fd >= %d: %w", floor, err)
@@ -105,18 +107,6 @@ func FdOfPath(p string) int {
 		return -1
 	}
 	return n
-}
-
-func highFdFloor() int {
-	var rl unix.Rlimit
-	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &rl); err != nil || rl.Cur < 256 {
-		return 64
-	}
-	floor := rl.Cur / 2
-	if floor > 1<<16 {
-		floor = 1 << 16
-	}
-	return int(floor)
 }
 
 // overlayExe opens the binary through a lower-only overlayfs.

@@ -141,7 +141,7 @@ func TestSealedExeRunsWithArgs(t *testing.T) {
 }
 
 func TestInitBinary(t *testing.T) {
-	path, cleanup, err := InitBinary()
+	path, cleanup, err := InitBinary(3 + 16)
 	if err != nil {
 		t.Fatalf("InitBinary: %v", err)
 	}

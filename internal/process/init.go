@@ -104,7 +104,7 @@ func Start(o *InitOptions) (_ *Init, retErr error) {
 	// CVE-2019-5736: the init runs hull's binary inside the container
 	// until it execs the user's program; start it from a sealed handle
 	// that nobody can open for writing.
-	exePath, releaseExe, err := InitBinary()
+	exePath, releaseExe, err := InitBinary(3 + len(extra))
 	if err != nil {
 		childSock.Close()
 		return nil, err

@@ -52,6 +52,16 @@ func Write(dir, name, value string) error {
 	return nil
 }
 
+// Open opens dir/name for writing (not created, not followed, not
+// truncated) for callers that write several values in a row, each write(2)
+// being one value to the kernel (devices.allow rules).
+func Open(dir, name string) (*os.File, error) {
+	if err := checkName(name); err != nil {
+		return nil, err
+	}
+	return os.OpenFile(filepath.Join(dir, name), os.O_WRONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+}
+
 // Read returns dir/name with surrounding whitespace trimmed.
 func Read(dir, name string) (string, error) {
 	if err := checkName(name); err != nil {

@@ -67,3 +67,39 @@ func TestReadAllProcs(t *testing.T) {
 		t.Fatal("missing cgroup accepted")
 	}
 }
+
+func TestOpenNeitherCreatesNorFollows(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := Open(dir, "missing"); err == nil {
+		t.Error("Open created a missing file")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "missing")); err == nil {
+		t.Error("missing file exists after Open")
+	}
+	target := filepath.Join(dir, "target")
+	if err := os.WriteFile(target, []byte("keep"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(target, filepath.Join(dir, "link")); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := Open(dir, "link"); err == nil {
+		f.Close()
+		t.Error("Open followed a symlink")
+	}
+	if _, err := Open(dir, "../x"); err == nil {
+		t.Error("Open accepted a name with a slash")
+	}
+	f, err := Open(dir, "target")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Not truncated on open: two writes land one after the other.
+	if _, err := f.WriteString("AB"); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if b, _ := os.ReadFile(target); string(b) != "ABep" {
+		t.Errorf("content %q, want ABep", b)
+	}
+}

@@ -6,7 +6,6 @@ import (
 
 	cilium "github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
-	"github.com/cilium/ebpf/rlimit"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
@@ -22,21 +21,31 @@ func Load(rules []specs.LinuxDeviceCgroup) (*cilium.Program, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Kernels before 5.11 charge BPF memory to RLIMIT_MEMLOCK; this
-	// raises it only there.
-	if err := rlimit.RemoveMemlock(); err != nil {
-		return nil, fmt.Errorf("raise memlock limit for the device filter: %w", err)
-	}
-	prog, err := cilium.NewProgram(&cilium.ProgramSpec{
+	spec := &cilium.ProgramSpec{
 		Name:         "hull_devices",
 		Type:         cilium.CGroupDevice,
 		License:      "Apache",
 		Instructions: insts,
-	})
+	}
+	prog, err := cilium.NewProgram(spec)
+	if errors.Is(err, unix.EPERM) && raiseMemlock() == nil {
+		// Kernels before 5.11 charge BPF memory to RLIMIT_MEMLOCK and
+		// answer EPERM when it is exhausted.
+		prog, err = cilium.NewProgram(spec)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("load device filter program: %w", err)
 	}
 	return prog, nil
+}
+
+// raiseMemlock lifts RLIMIT_MEMLOCK, only after a load failed for it. It
+// replaces cilium/ebpf/rlimit on purpose: that package's init creates a
+// BPF map and parses /proc/self/mountinfo in every process that links it
+// (every hull command and every container init, about 1.7% of their CPU
+// time, docs/performance.md), to detect what one failed load tells us.
+func raiseMemlock() error {
+	return unix.Setrlimit(unix.RLIMIT_MEMLOCK, &unix.Rlimit{Cur: unix.RLIM_INFINITY, Max: unix.RLIM_INFINITY})
 }
 
 // Apply replaces the device filter of the v2 cgroup dir with one built
