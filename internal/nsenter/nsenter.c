@@ -197,6 +197,8 @@ static void nsenter(int fd)
 	 * execve of the user's program resets it.
 	 */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/* Started from /proc/self/fd/N (the sealed binary), comm would read "N". */
+	prctl(PR_SET_NAME, (unsigned long)"hull:init", 0, 0, 0);
 
 	if (read_all(sync_fd, hdr, sizeof(hdr)) < 0)
 		bail("nsenter: read bootstrap");
