@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"os/signal"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -80,7 +81,14 @@ func (r *Runtime) forwardAndWait(pid int, sigs chan os.Signal) int {
 		if st, done := reap(pid); done {
 			return st
 		}
-		s := <-sigs
+		var s os.Signal
+		select {
+		case s = <-sigs:
+		case <-time.After(250 * time.Millisecond):
+			// No SIGCHLD comes for an init that is not our child
+			// (--no-subreaper with a forked init): look again.
+			continue
+		}
 		sig, ok := s.(unix.Signal)
 		if !ok || sig == unix.SIGCHLD || sig == unix.SIGURG || sig == unix.SIGPIPE {
 			continue
