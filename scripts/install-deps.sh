@@ -4,27 +4,10 @@
 # stdin (CI).
 set -euo pipefail
 
-PACKAGES=(runc crun podman conmon containerd busybox-static libseccomp-dev
-	pkg-config gcc iproute2 util-linux procps git make)
-
-missing=()
-for p in "${PACKAGES[@]}"; do
-	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
-		missing+=("$p")
-	fi
-done
-
-if ((${#missing[@]} > 0)); then
-	if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null; then
-		echo "install-deps: missing packages: ${missing[*]} (need root and apt-get to install them)" >&2
-		exit 1
-	fi
-	echo "install-deps: installing ${missing[*]}"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -q </dev/null
-	# busybox-static replaces (conflicts with) the dynamic busybox package.
-	apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null
-fi
+# busybox-static replaces (conflicts with) the dynamic busybox package.
+"$(dirname "${BASH_SOURCE[0]}")/apt-install-missing.sh" install-deps \
+	runc crun podman conmon containerd busybox-static libseccomp-dev \
+	pkg-config gcc iproute2 util-linux procps git make
 
 if ! command -v go >/dev/null; then
 	for d in /usr/local/go/bin /usr/lib/go/bin; do

@@ -32,7 +32,7 @@ func (m *manager) Stats() (*stats.Stats, error) {
 	}{
 		{"cpuacct", func(d string) error { return fs1.CPUStats(p["cpu"], d, &s.CPU) }},
 		{"memory", func(d string) error { return fs1.MemoryStats(d, &s.Memory) }},
-		{"pids", func(d string) error { return fs1.PidsStats(d, &s.Pids) }},
+		{"pids", func(d string) error { return stats.ReadPids(d, &s.Pids) }},
 		{"blkio", func(d string) error { return fs1.BlkioStats(d, &s.Blkio) }},
 		{"cpuset", func(d string) error { return fs1.CpusetStats(d, &s.CPUSet) }},
 		{"hugetlb", func(d string) error {

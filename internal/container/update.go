@@ -4,163 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
-	"regexp"
-	"strconv"
-	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
-
-// UpdateFlag is one resource flag of `update` as given on the command line
-// (Name without dashes, e.g. "memory").
-type UpdateFlag struct {
-	Name  string
-	Value string
-}
-
-// UpdateFlagNames are the resource flags `update` accepts, as runc names
-// them ("cpu-share" is runc's spelling, "cpu-shares" the documented one).
-var UpdateFlagNames = []string{
-	"blkio-weight", "cpu-burst", "cpu-idle", "cpu-period", "cpu-quota", "cpu-rt-period",
-	"cpu-rt-runtime", "cpu-share", "cpu-shares", "cpuset-cpus", "cpuset-mems",
-	"kernel-memory", "kernel-memory-tcp", "memory", "memory-reservation", "memory-swap", "pids-limit",
-}
-
-// ResourcesFromFlags turns `update` flags into a resource patch: only what
-// a flag sets is non-nil. Value forms follow runc: sizes like "100m" or
-// "1g" (binary units) or -1 for unlimited; numbers in decimal. Errors name
-// the flag.
-func ResourcesFromFlags(flags []UpdateFlag) (*specs.LinuxResources, error) {
-	r := &specs.LinuxResources{}
-	mem := func() *specs.LinuxMemory {
-		if r.Memory == nil {
-			r.Memory = &specs.LinuxMemory{}
-		}
-		return r.Memory
-	}
-	cpu := func() *specs.LinuxCPU {
-		if r.CPU == nil {
-			r.CPU = &specs.LinuxCPU{}
-		}
-		return r.CPU
-	}
-	for _, f := range flags {
-		bad := func(err error) error {
-			return fmt.Errorf("update: invalid value %q for --%s: %w", f.Value, f.Name, err)
-		}
-		switch f.Name {
-		case "memory", "memory-reservation", "memory-swap", "kernel-memory", "kernel-memory-tcp":
-			v, err := memoryValue(f.Value)
-			if err != nil {
-				return nil, bad(err)
-			}
-			m := mem()
-			switch f.Name {
-			case "memory":
-				m.Limit = &v
-			case "memory-reservation":
-				m.Reservation = &v
-			case "memory-swap":
-				m.Swap = &v
-			case "kernel-memory":
-				m.Kernel = &v //nolint:staticcheck // deprecated, accepted and ignored like runc
-			case "kernel-memory-tcp":
-				m.KernelTCP = &v //nolint:staticcheck // deprecated in the spec, still a v1 file
-			}
-		case "cpu-share", "cpu-shares", "cpu-period", "cpu-rt-period", "cpu-burst":
-			v, err := strconv.ParseUint(strings.TrimSpace(f.Value), 10, 64)
-			if err != nil {
-				return nil, bad(err)
-			}
-			c := cpu()
-			switch f.Name {
-			case "cpu-share", "cpu-shares":
-				c.Shares = &v
-			case "cpu-period":
-				c.Period = &v
-			case "cpu-rt-period":
-				c.RealtimePeriod = &v
-			case "cpu-burst":
-				c.Burst = &v
-			}
-		case "cpu-quota", "cpu-rt-runtime", "cpu-idle":
-			v, err := strconv.ParseInt(strings.TrimSpace(f.Value), 10, 64)
-			if err != nil {
-				return nil, bad(err)
-			}
-			c := cpu()
-			switch f.Name {
-			case "cpu-quota":
-				c.Quota = &v
-			case "cpu-rt-runtime":
-				c.RealtimeRuntime = &v
-			case "cpu-idle":
-				if v != 0 && v != 1 {
-					return nil, bad(fmt.Errorf("want 0 or 1"))
-				}
-				c.Idle = &v
-			}
-		case "cpuset-cpus":
-			cpu().Cpus = f.Value
-		case "cpuset-mems":
-			cpu().Mems = f.Value
-		case "pids-limit":
-			v, err := strconv.ParseInt(strings.TrimSpace(f.Value), 10, 64)
-			if err != nil {
-				return nil, bad(err)
-			}
-			if v < 0 {
-				v = -1 // any negative is "max", as runc's int flag allows
-			}
-			r.Pids = &specs.LinuxPids{Limit: &v}
-		case "blkio-weight":
-			v, err := strconv.ParseUint(strings.TrimSpace(f.Value), 10, 16)
-			if err != nil {
-				return nil, bad(err)
-			}
-			if v != 0 && (v < 10 || v > 1000) {
-				return nil, bad(fmt.Errorf("want 10-1000"))
-			}
-			w := uint16(v)
-			r.BlockIO = &specs.LinuxBlockIO{Weight: &w}
-		default:
-			return nil, fmt.Errorf("update: unknown resource flag --%s", f.Name)
-		}
-	}
-	return r, nil
-}
-
-func memoryValue(s string) (int64, error) {
-	s = strings.TrimSpace(s)
-	if s == "-1" {
-		return -1, nil
-	}
-	return RAMInBytes(s)
-}
-
-var ramRE = regexp.MustCompile(`^(\d+(?:\.\d+)?) ?([kKmMgGtTpP])?[iI]?[bB]?$`)
-
-// RAMInBytes parses a size the way runc's --memory flags do (docker's
-// units.RAMInBytes): a number with an optional binary unit k, m, g, t, p
-// (any case, optionally followed by "i" and/or "b": "100m", "1.5GiB",
-// "512kb"); plain numbers are bytes.
-func RAMInBytes(s string) (int64, error) {
-	m := ramRE.FindStringSubmatch(s)
-	if m == nil {
-		return 0, fmt.Errorf("invalid size %q", s)
-	}
-	n, err := strconv.ParseFloat(m[1], 64)
-	if err != nil {
-		return 0, fmt.Errorf("invalid size %q: %w", s, err)
-	}
-	mult := map[string]float64{"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40, "p": 1 << 50}[strings.ToLower(m[2])]
-	v := n * mult
-	if v >= math.MaxInt64 {
-		return 0, fmt.Errorf("size %q too large", s)
-	}
-	return int64(v), nil
-}
 
 // ParseResources reads `update -r`: an OCI LinuxResources JSON document.
 func ParseResources(in io.Reader) (*specs.LinuxResources, error) {
@@ -251,40 +97,28 @@ func MergeResources(base, patch *specs.LinuxResources) *specs.LinuxResources {
 			out.Memory = &specs.LinuxMemory{}
 		}
 		m := out.Memory
-		setI64(&m.Limit, p.Limit)
-		setI64(&m.Reservation, p.Reservation)
-		setI64(&m.Swap, p.Swap)
-		setI64(&m.Kernel, p.Kernel)       //nolint:staticcheck // kept as given
-		setI64(&m.KernelTCP, p.KernelTCP) //nolint:staticcheck // kept as given
-		if p.Swappiness != nil {
-			m.Swappiness = p.Swappiness
-		}
-		if p.DisableOOMKiller != nil {
-			m.DisableOOMKiller = p.DisableOOMKiller
-		}
-		if p.UseHierarchy != nil {
-			m.UseHierarchy = p.UseHierarchy
-		}
-		if p.CheckBeforeUpdate != nil {
-			m.CheckBeforeUpdate = p.CheckBeforeUpdate
-		}
+		setNonZero(&m.Limit, p.Limit)
+		setNonZero(&m.Reservation, p.Reservation)
+		setNonZero(&m.Swap, p.Swap)
+		setNonZero(&m.Kernel, p.Kernel)       //nolint:staticcheck // kept as given
+		setNonZero(&m.KernelTCP, p.KernelTCP) //nolint:staticcheck // kept as given
+		setGiven(&m.Swappiness, p.Swappiness)
+		setGiven(&m.DisableOOMKiller, p.DisableOOMKiller)
+		setGiven(&m.UseHierarchy, p.UseHierarchy)
+		setGiven(&m.CheckBeforeUpdate, p.CheckBeforeUpdate)
 	}
 	if p := patch.CPU; p != nil {
 		if out.CPU == nil {
 			out.CPU = &specs.LinuxCPU{}
 		}
 		c := out.CPU
-		setU64(&c.Shares, p.Shares)
-		setI64(&c.Quota, p.Quota)
-		setU64(&c.Period, p.Period)
-		setI64(&c.RealtimeRuntime, p.RealtimeRuntime)
-		setU64(&c.RealtimePeriod, p.RealtimePeriod)
-		if p.Burst != nil {
-			c.Burst = p.Burst
-		}
-		if p.Idle != nil {
-			c.Idle = p.Idle
-		}
+		setNonZero(&c.Shares, p.Shares)
+		setNonZero(&c.Quota, p.Quota)
+		setNonZero(&c.Period, p.Period)
+		setNonZero(&c.RealtimeRuntime, p.RealtimeRuntime)
+		setNonZero(&c.RealtimePeriod, p.RealtimePeriod)
+		setGiven(&c.Burst, p.Burst)
+		setGiven(&c.Idle, p.Idle)
 		if p.Cpus != "" {
 			c.Cpus = p.Cpus
 		}
@@ -301,34 +135,16 @@ func MergeResources(base, patch *specs.LinuxResources) *specs.LinuxResources {
 			out.BlockIO = &specs.LinuxBlockIO{}
 		}
 		b := out.BlockIO
-		if p.Weight != nil && *p.Weight != 0 {
-			b.Weight = p.Weight
-		}
-		if p.LeafWeight != nil && *p.LeafWeight != 0 {
-			b.LeafWeight = p.LeafWeight
-		}
-		if len(p.WeightDevice) > 0 {
-			b.WeightDevice = p.WeightDevice
-		}
-		if len(p.ThrottleReadBpsDevice) > 0 {
-			b.ThrottleReadBpsDevice = p.ThrottleReadBpsDevice
-		}
-		if len(p.ThrottleWriteBpsDevice) > 0 {
-			b.ThrottleWriteBpsDevice = p.ThrottleWriteBpsDevice
-		}
-		if len(p.ThrottleReadIOPSDevice) > 0 {
-			b.ThrottleReadIOPSDevice = p.ThrottleReadIOPSDevice
-		}
-		if len(p.ThrottleWriteIOPSDevice) > 0 {
-			b.ThrottleWriteIOPSDevice = p.ThrottleWriteIOPSDevice
-		}
+		setNonZero(&b.Weight, p.Weight)
+		setNonZero(&b.LeafWeight, p.LeafWeight)
+		setNonEmpty(&b.WeightDevice, p.WeightDevice)
+		setNonEmpty(&b.ThrottleReadBpsDevice, p.ThrottleReadBpsDevice)
+		setNonEmpty(&b.ThrottleWriteBpsDevice, p.ThrottleWriteBpsDevice)
+		setNonEmpty(&b.ThrottleReadIOPSDevice, p.ThrottleReadIOPSDevice)
+		setNonEmpty(&b.ThrottleWriteIOPSDevice, p.ThrottleWriteIOPSDevice)
 	}
-	if len(patch.HugepageLimits) > 0 {
-		out.HugepageLimits = patch.HugepageLimits
-	}
-	if patch.Network != nil {
-		out.Network = patch.Network
-	}
+	setNonEmpty(&out.HugepageLimits, patch.HugepageLimits)
+	setGiven(&out.Network, patch.Network)
 	if len(patch.Rdma) > 0 {
 		out.Rdma = patch.Rdma
 	}
@@ -343,16 +159,25 @@ func MergeResources(base, patch *specs.LinuxResources) *specs.LinuxResources {
 	return &out
 }
 
-func setI64(dst **int64, v *int64) {
+// setNonZero sets *dst to a copy of *v for the numbers where 0 means
+// "unset" in runc's model.
+func setNonZero[T int64 | uint64 | uint16](dst **T, v *T) {
 	if v != nil && *v != 0 {
 		x := *v
 		*dst = &x
 	}
 }
 
-func setU64(dst **uint64, v *uint64) {
-	if v != nil && *v != 0 {
-		x := *v
-		*dst = &x
+// setGiven sets *dst to v when the patch gives it (nil: not given).
+func setGiven[T any](dst **T, v *T) {
+	if v != nil {
+		*dst = v
+	}
+}
+
+// setNonEmpty replaces a list when the patch gives a non-empty one.
+func setNonEmpty[T any](dst *[]T, v []T) {
+	if len(v) > 0 {
+		*dst = v
 	}
 }

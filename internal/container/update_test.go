@@ -1,6 +1,8 @@
 package container
 
 import (
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -133,3 +135,62 @@ func TestResourcesToWriteCouplesLimits(t *testing.T) {
 		t.Error("resourcesToWrite modified the patch")
 	}
 }
+
+// Every flag cmd/hull registers (UpdateFlagNames) is runc's list and
+// parses: a name in the list without a setter, or the reverse, fails here.
+func TestUpdateFlagNamesAllParse(t *testing.T) {
+	want := []string{
+		"blkio-weight", "cpu-burst", "cpu-idle", "cpu-period", "cpu-quota", "cpu-rt-period",
+		"cpu-rt-runtime", "cpu-share", "cpu-shares", "cpuset-cpus", "cpuset-mems",
+		"kernel-memory", "kernel-memory-tcp", "memory", "memory-reservation", "memory-swap", "pids-limit",
+	}
+	if !slices.Equal(UpdateFlagNames, want) {
+		t.Fatalf("UpdateFlagNames = %v\nwant %v", UpdateFlagNames, want)
+	}
+	for _, n := range UpdateFlagNames {
+		v := "100"
+		if n == "cpu-idle" {
+			v = "1"
+		}
+		r, err := ResourcesFromFlags([]UpdateFlag{{n, v}})
+		if err != nil {
+			t.Errorf("--%s %s: %v", n, v, err)
+			continue
+		}
+		if reflect.DeepEqual(r, &specs.LinuxResources{}) {
+			t.Errorf("--%s %s set nothing", n, v)
+		}
+	}
+	r, err := ResourcesFromFlags([]UpdateFlag{{"cpu-share", "2"}, {"kernel-memory", "1k"}, {"kernel-memory-tcp", "2k"}})
+	if err != nil || *r.CPU.Shares != 2 || *r.Memory.Kernel != 1024 || *r.Memory.KernelTCP != 2048 { //nolint:staticcheck // the deprecated fields are what the flags set
+		t.Errorf("cpu-share/kernel-memory: %+v %v", r, err)
+	}
+}
+
+// The three merge rules: numbers where 0 means unset, pointers where nil
+// means not given, lists where empty means not given.
+func TestMergeResourcesRules(t *testing.T) {
+	w, w0, swappiness, idle := uint16(300), uint16(0), uint64(10), int64(1)
+	dev := []specs.LinuxThrottleDevice{{LinuxBlockIODevice: specs.LinuxBlockIODevice{Major: 8}, Rate: 1}}
+	base := &specs.LinuxResources{
+		BlockIO:        &specs.LinuxBlockIO{Weight: &w, ThrottleReadBpsDevice: dev},
+		HugepageLimits: []specs.LinuxHugepageLimit{{Pagesize: "2MB", Limit: 1}},
+	}
+	patch := &specs.LinuxResources{
+		BlockIO: &specs.LinuxBlockIO{Weight: &w0, ThrottleReadBpsDevice: []specs.LinuxThrottleDevice{},
+			ThrottleWriteIOPSDevice: dev},
+		Memory:  &specs.LinuxMemory{Swappiness: &swappiness},
+		CPU:     &specs.LinuxCPU{Idle: &idle},
+		Network: &specs.LinuxNetwork{ClassID: ptr(uint32(7))},
+	}
+	got := MergeResources(base, patch)
+	b := got.BlockIO
+	if *b.Weight != 300 || len(b.ThrottleReadBpsDevice) != 1 || len(b.ThrottleWriteIOPSDevice) != 1 {
+		t.Errorf("blkio = %+v: weight 0 and an empty list must leave the base", b)
+	}
+	if *got.Memory.Swappiness != 10 || *got.CPU.Idle != 1 || *got.Network.ClassID != 7 || len(got.HugepageLimits) != 1 {
+		t.Errorf("given values not merged: %+v %+v %+v %+v", got.Memory, got.CPU, got.Network, got.HugepageLimits)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -19,6 +19,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
+	"github.com/hull-runtime/hull/internal/seccomp"
 	"github.com/hull-runtime/hull/tests/testutil"
 )
 
@@ -166,77 +167,24 @@ func TestSeccompErrnoRet(t *testing.T) {
 // given capabilities the way podman does before calling the runtime.
 func podmanProfile(t *testing.T, caps []string) *specs.LinuxSeccomp {
 	t.Helper()
-	raw, err := os.ReadFile("/usr/share/containers/seccomp.json")
+	raw, err := os.ReadFile(seccomp.ContainersProfilePath)
 	if err != nil {
 		t.Skipf("podman's default profile: %v", err)
 	}
-	type filter struct {
-		Arches []string `json:"arches"`
-		Caps   []string `json:"caps"`
+	p, err := seccomp.FromContainersProfile(raw, "amd64", caps)
+	if err != nil {
+		t.Fatalf("podman's profile: %v", err)
 	}
-	var c struct {
-		DefaultAction   specs.LinuxSeccompAction `json:"defaultAction"`
-		DefaultErrnoRet *uint                    `json:"defaultErrnoRet"`
-		ArchMap         []struct {
-			Arch specs.Arch   `json:"architecture"`
-			Subs []specs.Arch `json:"subArchitectures"`
-		} `json:"archMap"`
-		Syscalls []struct {
-			Names    []string                 `json:"names"`
-			Action   specs.LinuxSeccompAction `json:"action"`
-			ErrnoRet *uint                    `json:"errnoRet"`
-			Args     []specs.LinuxSeccompArg  `json:"args"`
-			Includes filter                   `json:"includes"`
-			Excludes filter                   `json:"excludes"`
-		} `json:"syscalls"`
-	}
-	if err := json.Unmarshal(raw, &c); err != nil {
-		t.Fatalf("parse podman's profile: %v", err)
-	}
-	out := &specs.LinuxSeccomp{DefaultAction: c.DefaultAction, DefaultErrnoRet: c.DefaultErrnoRet}
-	for _, m := range c.ArchMap {
-		if m.Arch == specs.ArchX86_64 {
-			out.Architectures = append([]specs.Arch{m.Arch}, m.Subs...)
-		}
-	}
-	has := func(c string) bool { return slices.Contains(caps, c) }
-	for _, s := range c.Syscalls {
-		if len(s.Includes.Arches) > 0 && !slices.Contains(s.Includes.Arches, "amd64") {
-			continue
-		}
-		if slices.Contains(s.Excludes.Arches, "amd64") {
-			continue
-		}
-		if !allOf(s.Includes.Caps, has) || slices.ContainsFunc(s.Excludes.Caps, has) {
-			continue
-		}
-		out.Syscalls = append(out.Syscalls, specs.LinuxSyscall{Names: s.Names, Action: s.Action, ErrnoRet: s.ErrnoRet, Args: s.Args})
-	}
-	return out
-}
-
-func allOf(list []string, f func(string) bool) bool {
-	for _, l := range list {
-		if !f(l) {
-			return false
-		}
-	}
-	return true
-}
-
-// podmanCaps is podman's default capability set (containers.conf).
-var podmanCaps = []string{
-	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
-	"CAP_NET_BIND_SERVICE", "CAP_SETFCAP", "CAP_SETGID", "CAP_SETPCAP",
-	"CAP_SETUID", "CAP_SYS_CHROOT",
+	return p
 }
 
 // withPodmanProfile gives the container podman's capabilities and profile.
 func withPodmanProfile(t *testing.T, s *specs.Spec) {
+	caps := seccomp.ContainersDefaultCaps
 	s.Process.Capabilities = &specs.LinuxCapabilities{
-		Bounding: podmanCaps, Effective: podmanCaps, Permitted: podmanCaps,
+		Bounding: caps, Effective: caps, Permitted: caps,
 	}
-	s.Linux.Seccomp = podmanProfile(t, podmanCaps)
+	s.Linux.Seccomp = podmanProfile(t, caps)
 }
 
 // TestSeccompPodmanProfile: podman's default profile loads, ordinary tools

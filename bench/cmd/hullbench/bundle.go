@@ -6,10 +6,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
+	"runtime"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
+
+	"github.com/hull-runtime/hull/internal/seccomp"
 )
 
 // benchOCIVersion is what every bench config declares: crun 1.8.1 rejects
@@ -90,13 +92,6 @@ func makeBundles(dir, hull, mkbundle string) (*bundles, error) {
 	return b, nil
 }
 
-// podmanCaps is podman's default capability set (containers.conf).
-var podmanCaps = []string{
-	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
-	"CAP_NET_BIND_SERVICE", "CAP_SETFCAP", "CAP_SETGID", "CAP_SETPCAP",
-	"CAP_SETUID", "CAP_SYS_CHROOT",
-}
-
 // podmanize turns the minimal config into what podman 4 sends for
 // `podman run busybox true` as root on a cgroup v1 host: its capability
 // set, seccomp profile, masked and read-only paths, device allow-list, pids
@@ -104,8 +99,9 @@ var podmanCaps = []string{
 // /etc/hostname, /etc/hosts and /etc/resolv.conf bind mounts).
 func podmanize(s *specs.Spec, dir string) error {
 	s.Root.Readonly = false
+	caps := seccomp.ContainersDefaultCaps
 	s.Process.Capabilities = &specs.LinuxCapabilities{
-		Bounding: podmanCaps, Effective: podmanCaps, Permitted: podmanCaps,
+		Bounding: caps, Effective: caps, Permitted: caps,
 	}
 	s.Process.Env = append(s.Process.Env, "container=podman", "HOSTNAME=bench", "HOME=/root")
 	// podman asks for 1048576 open files and 4194304 processes; raising
@@ -146,7 +142,7 @@ func podmanize(s *specs.Spec, dir string) error {
 		Pids:    &specs.LinuxPids{Limit: &pids},
 		Devices: podmanDevices(),
 	}
-	sc, err := podmanSeccomp(podmanCaps)
+	sc, err := podmanSeccomp(caps)
 	if err != nil {
 		return err
 	}
@@ -169,71 +165,20 @@ func podmanDevices() []specs.LinuxDeviceCgroup {
 	}
 }
 
-// podmanProfilePath is containers-common's default seccomp profile.
-const podmanProfilePath = "/usr/share/containers/seccomp.json"
-
-// podmanSeccomp converts containers-common's profile (an OCI profile plus
-// per-arch and per-capability conditions) for amd64 and caps, as podman does
-// before it calls the runtime. Without the file the podman case runs with
-// no seccomp and says so.
+// podmanSeccomp converts containers-common's profile for this architecture
+// and caps, as podman does before it calls the runtime. Without the file
+// the podman case runs with no seccomp and says so.
 func podmanSeccomp(caps []string) (*specs.LinuxSeccomp, error) {
-	raw, err := os.ReadFile(podmanProfilePath)
+	raw, err := os.ReadFile(seccomp.ContainersProfilePath)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "hullbench: podman case without seccomp: %v\n", err)
 		return nil, nil
 	}
-	type filter struct {
-		Arches []string `json:"arches"`
-		Caps   []string `json:"caps"`
+	p, err := seccomp.FromContainersProfile(raw, runtime.GOARCH, caps)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", seccomp.ContainersProfilePath, err)
 	}
-	var c struct {
-		DefaultAction   specs.LinuxSeccompAction `json:"defaultAction"`
-		DefaultErrnoRet *uint                    `json:"defaultErrnoRet"`
-		ArchMap         []struct {
-			Arch specs.Arch   `json:"architecture"`
-			Subs []specs.Arch `json:"subArchitectures"`
-		} `json:"archMap"`
-		Syscalls []struct {
-			Names    []string                 `json:"names"`
-			Action   specs.LinuxSeccompAction `json:"action"`
-			ErrnoRet *uint                    `json:"errnoRet"`
-			Args     []specs.LinuxSeccompArg  `json:"args"`
-			Includes filter                   `json:"includes"`
-			Excludes filter                   `json:"excludes"`
-		} `json:"syscalls"`
-	}
-	if err := json.Unmarshal(raw, &c); err != nil {
-		return nil, fmt.Errorf("parse %s: %w", podmanProfilePath, err)
-	}
-	out := &specs.LinuxSeccomp{DefaultAction: c.DefaultAction, DefaultErrnoRet: c.DefaultErrnoRet}
-	for _, m := range c.ArchMap {
-		if m.Arch == specs.ArchX86_64 {
-			out.Architectures = append([]specs.Arch{m.Arch}, m.Subs...)
-		}
-	}
-	has := func(c string) bool { return slices.Contains(caps, c) }
-	for _, s := range c.Syscalls {
-		if len(s.Includes.Arches) > 0 && !slices.Contains(s.Includes.Arches, "amd64") {
-			continue
-		}
-		if slices.Contains(s.Excludes.Arches, "amd64") {
-			continue
-		}
-		if !allOf(s.Includes.Caps, has) || slices.ContainsFunc(s.Excludes.Caps, has) {
-			continue
-		}
-		out.Syscalls = append(out.Syscalls, specs.LinuxSyscall{Names: s.Names, Action: s.Action, ErrnoRet: s.ErrnoRet, Args: s.Args})
-	}
-	return out, nil
-}
-
-func allOf(list []string, f func(string) bool) bool {
-	for _, l := range list {
-		if !f(l) {
-			return false
-		}
-	}
-	return true
+	return p, nil
 }
 
 // capped is want, or our own hard limit for res when that is lower.

@@ -20,27 +20,7 @@ func setPids(dir string, limit int64) error {
 }
 
 func setHugetlb(dir string, limits []specs.LinuxHugepageLimit) error {
-	for _, l := range limits {
-		if l.Pagesize == "" || strings.ContainsAny(l.Pagesize, "/. \x00") {
-			return fmt.Errorf("invalid hugepage size %q", l.Pagesize)
-		}
-		f := "hugetlb." + l.Pagesize + ".limit_in_bytes"
-		if !cgfile.Exists(dir, f) {
-			return fmt.Errorf("hugepage size %s not supported: %s/%s missing", l.Pagesize, dir, f)
-		}
-		if err := cgfile.Write(dir, f, u64(l.Limit)); err != nil {
-			return err
-		}
-		// The spec asks for reservation limits where the kernel has them
-		// (5.7+): they also cover pages reserved but not yet faulted in.
-		rsvd := "hugetlb." + l.Pagesize + ".rsvd.limit_in_bytes"
-		if cgfile.Exists(dir, rsvd) {
-			if err := cgfile.Write(dir, rsvd, u64(l.Limit)); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return cgfile.WriteHugetlb(dir, "limit_in_bytes", limits)
 }
 
 func setClassID(dir string, id uint32) error {

@@ -1,9 +1,7 @@
 package fs1
 
 import (
-	"errors"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 
@@ -15,34 +13,12 @@ import (
 // (it is fixed for userspace, independent of the kernel's CONFIG_HZ).
 const userHZ = 100
 
-// readOpt reads dir/name; a missing file (a counter this kernel does not
-// have, e.g. kmem on cgroup.memory=nokmem) is "", nil.
-func readOpt(dir, name string) (string, error) {
-	v, err := cgfile.Read(dir, name)
-	if errors.Is(err, os.ErrNotExist) {
-		return "", nil
-	}
-	return v, err
-}
-
-func readUintOpt(dir, name string) (uint64, error) {
-	v, err := readOpt(dir, name)
-	if err != nil || v == "" {
-		return 0, err
-	}
-	n, err := stats.ParseUint(v)
-	if err != nil {
-		return 0, fmt.Errorf("%s/%s: %w", dir, name, err)
-	}
-	return n, nil
-}
-
 // CPUStats fills cpu usage from cpuacct and throttling from cpu.stat. Either
 // dir may be "" (controller not mounted).
 func CPUStats(cpuDir, cpuacctDir string, c *stats.CPU) error {
 	if cpuacctDir != "" {
 		var err error
-		if c.Usage.Total, err = readUintOpt(cpuacctDir, "cpuacct.usage"); err != nil {
+		if c.Usage.Total, err = stats.ReadOptionalUint(cpuacctDir, "cpuacct.usage"); err != nil {
 			return err
 		}
 		for _, f := range []struct {
@@ -53,7 +29,7 @@ func CPUStats(cpuDir, cpuacctDir string, c *stats.CPU) error {
 			{"cpuacct.usage_percpu_sys", &c.Usage.PercpuKernel},
 			{"cpuacct.usage_percpu_user", &c.Usage.PercpuUser},
 		} {
-			s, err := readOpt(cpuacctDir, f.name)
+			s, err := stats.ReadOptional(cpuacctDir, f.name)
 			if err != nil {
 				return err
 			}
@@ -61,7 +37,7 @@ func CPUStats(cpuDir, cpuacctDir string, c *stats.CPU) error {
 				return fmt.Errorf("%s/%s: %w", cpuacctDir, f.name, err)
 			}
 		}
-		s, err := readOpt(cpuacctDir, "cpuacct.stat")
+		s, err := stats.ReadOptional(cpuacctDir, "cpuacct.stat")
 		if err != nil {
 			return err
 		}
@@ -71,7 +47,7 @@ func CPUStats(cpuDir, cpuacctDir string, c *stats.CPU) error {
 		c.Usage.Kernel = kv["system"] * (1e9 / userHZ)
 	}
 	if cpuDir != "" {
-		s, err := readOpt(cpuDir, "cpu.stat")
+		s, err := stats.ReadOptional(cpuDir, "cpu.stat")
 		if err != nil {
 			return err
 		}
@@ -94,7 +70,7 @@ func memoryEntry(dir, prefix string) (stats.MemoryEntry, error) {
 		{"max_usage_in_bytes", &e.Max},
 		{"failcnt", &e.Failcnt},
 	} {
-		v, err := readUintOpt(dir, prefix+"."+f.suffix)
+		v, err := stats.ReadOptionalUint(dir, prefix+"."+f.suffix)
 		if err != nil {
 			return e, err
 		}
@@ -105,7 +81,7 @@ func memoryEntry(dir, prefix string) (stats.MemoryEntry, error) {
 
 // MemoryStats reads the v1 memory controller's counters.
 func MemoryStats(dir string, m *stats.Memory) error {
-	s, err := readOpt(dir, "memory.stat")
+	s, err := stats.ReadOptional(dir, "memory.stat")
 	if err != nil {
 		return err
 	}
@@ -121,20 +97,6 @@ func MemoryStats(dir string, m *stats.Memory) error {
 		return err
 	}
 	m.KernelTCP, err = memoryEntry(dir, "memory.kmem.tcp")
-	return err
-}
-
-// PidsStats reads pids.current and pids.max ("max" reports 0, unlimited).
-func PidsStats(dir string, p *stats.Pids) error {
-	var err error
-	if p.Current, err = readUintOpt(dir, "pids.current"); err != nil {
-		return err
-	}
-	max, err := readOpt(dir, "pids.max")
-	if err != nil || max == "" || max == "max" {
-		return err
-	}
-	p.Limit, err = stats.ParseUint(max)
 	return err
 }
 
@@ -193,7 +155,7 @@ func BlkioStats(dir string, b *stats.Blkio) error {
 			{"time_recursive", &b.IoTimeRecursive},
 			{"sectors_recursive", &b.SectorsRecursive},
 		} {
-			s, err := readOpt(dir, prefix+f.name)
+			s, err := stats.ReadOptional(dir, prefix+f.name)
 			if err != nil {
 				return err
 			}
@@ -209,23 +171,18 @@ func BlkioStats(dir string, b *stats.Blkio) error {
 // HugetlbStats reads hugetlb.<size>.{usage,max_usage}_in_bytes and failcnt
 // for every page size the kernel lists.
 func HugetlbStats(dir string) (map[string]stats.Hugetlb, error) {
-	out := map[string]stats.Hugetlb{}
-	ents, err := os.ReadDir(dir)
+	sizes, err := stats.HugePageSizes(dir, "limit_in_bytes")
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", dir, err)
+		return nil, err
 	}
-	for _, e := range ents {
-		n := e.Name()
-		if !strings.HasPrefix(n, "hugetlb.") || !strings.HasSuffix(n, ".limit_in_bytes") || strings.Contains(n, ".rsvd.") {
-			continue
-		}
-		size := strings.TrimSuffix(strings.TrimPrefix(n, "hugetlb."), ".limit_in_bytes")
+	out := map[string]stats.Hugetlb{}
+	for _, size := range sizes {
 		var h stats.Hugetlb
 		for _, f := range []struct {
 			suffix string
 			dst    *uint64
 		}{{"usage_in_bytes", &h.Usage}, {"max_usage_in_bytes", &h.Max}, {"failcnt", &h.Failcnt}} {
-			if *f.dst, err = readUintOpt(dir, "hugetlb."+size+"."+f.suffix); err != nil {
+			if *f.dst, err = stats.ReadOptionalUint(dir, "hugetlb."+size+"."+f.suffix); err != nil {
 				return nil, err
 			}
 		}
@@ -234,21 +191,9 @@ func HugetlbStats(dir string) (map[string]stats.Hugetlb, error) {
 	return out, nil
 }
 
-// CpusetStats reads the effective cpu and memory node lists.
+// CpusetStats reads the cpu and memory node lists.
 func CpusetStats(dir string, c *stats.CPUSet) error {
-	for _, f := range []struct {
-		name string
-		dst  *[]uint16
-	}{{"cpuset.cpus", &c.CPUs}, {"cpuset.mems", &c.Mems}} {
-		s, err := readOpt(dir, f.name)
-		if err != nil {
-			return err
-		}
-		if *f.dst, err = stats.CPUList(s); err != nil {
-			return fmt.Errorf("%s/%s: %w", dir, f.name, err)
-		}
-	}
-	return nil
+	return stats.ReadCPUSet(dir, "cpuset.cpus", "cpuset.mems", c)
 }
 
 // OOMState reads memory.oom_control: under_oom (tasks are stalled on the

@@ -75,16 +75,6 @@ func TestMemoryStatsBadNumber(t *testing.T) {
 	}
 }
 
-func TestPidsStatsV1(t *testing.T) {
-	var p stats.Pids
-	if err := PidsStats(fakeCgroup(t, map[string]string{"pids.current": "3", "pids.max": "max"}), &p); err != nil || p != (stats.Pids{Current: 3}) {
-		t.Errorf("unlimited: %+v %v", p, err)
-	}
-	if err := PidsStats(fakeCgroup(t, map[string]string{"pids.current": "3", "pids.max": "10"}), &p); err != nil || p != (stats.Pids{Current: 3, Limit: 10}) {
-		t.Errorf("limited: %+v %v", p, err)
-	}
-}
-
 func TestBlkioStats(t *testing.T) {
 	dir := fakeCgroup(t, map[string]string{
 		"blkio.throttle.io_service_bytes_recursive": "8:0 Read 100\n8:0 Write 200\nTotal 300\n",

@@ -198,25 +198,7 @@ func setIO(dir string, b *specs.LinuxBlockIO) error {
 // reservation accounting). Exported because a hybrid host may have hugetlb
 // only on its unified hierarchy.
 func SetHugetlb(dir string, limits []specs.LinuxHugepageLimit) error {
-	for _, l := range limits {
-		if l.Pagesize == "" || strings.ContainsAny(l.Pagesize, "/. \x00") {
-			return fmt.Errorf("invalid hugepage size %q", l.Pagesize)
-		}
-		f := "hugetlb." + l.Pagesize + ".max"
-		if !cgfile.Exists(dir, f) {
-			return fmt.Errorf("hugepage size %s not supported: %s/%s missing", l.Pagesize, dir, f)
-		}
-		v := strconv.FormatUint(l.Limit, 10)
-		if err := cgfile.Write(dir, f, v); err != nil {
-			return err
-		}
-		if rsvd := "hugetlb." + l.Pagesize + ".rsvd.max"; cgfile.Exists(dir, rsvd) {
-			if err := cgfile.Write(dir, rsvd, v); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return cgfile.WriteHugetlb(dir, "max", limits)
 }
 
 func setRdma(dir string, m map[string]specs.LinuxRdma) error {

@@ -1,36 +1,14 @@
 package fs2
 
 import (
-	"errors"
 	"fmt"
 	"math"
-	"os"
 	"strconv"
 	"strings"
 
 	"github.com/hull-runtime/hull/internal/cgroups/cgfile"
 	"github.com/hull-runtime/hull/internal/cgroups/stats"
 )
-
-func readOpt(dir, name string) (string, error) {
-	v, err := cgfile.Read(dir, name)
-	if errors.Is(err, os.ErrNotExist) {
-		return "", nil
-	}
-	return v, err
-}
-
-func readUintOpt(dir, name string) (uint64, error) {
-	v, err := readOpt(dir, name)
-	if err != nil || v == "" {
-		return 0, err
-	}
-	n, err := stats.ParseUint(v)
-	if err != nil {
-		return 0, fmt.Errorf("%s/%s: %w", dir, name, err)
-	}
-	return n, nil
-}
 
 // Stats reads every v2 counter of dir into s. Controllers that are not
 // enabled simply have no files and leave their part zero.
@@ -41,7 +19,7 @@ func Stats(dir string, s *stats.Stats) error {
 	}{
 		{"cpu", func() error { return cpuStats(dir, &s.CPU) }},
 		{"memory", func() error { return memoryStats(dir, &s.Memory) }},
-		{"pids", func() error { return pidsStats(dir, &s.Pids) }},
+		{"pids", func() error { return stats.ReadPids(dir, &s.Pids) }},
 		{"io", func() error { return ioStats(dir, &s.Blkio) }},
 		{"cpuset", func() error { return cpusetStats(dir, &s.CPUSet) }},
 		{"hugetlb", func() error {
@@ -65,7 +43,7 @@ func Stats(dir string, s *stats.Stats) error {
 
 // cpuStats converts cpu.stat's microseconds to runc's nanoseconds.
 func cpuStats(dir string, c *stats.CPU) error {
-	s, err := readOpt(dir, "cpu.stat")
+	s, err := stats.ReadOptional(dir, "cpu.stat")
 	if err != nil {
 		return err
 	}
@@ -81,7 +59,7 @@ func cpuStats(dir string, c *stats.CPU) error {
 // "file" pages; swap is reported as memory+swap (usage and limit), the v1
 // memsw meaning that runc keeps for v2 so consumers need not care.
 func memoryStats(dir string, m *stats.Memory) error {
-	s, err := readOpt(dir, "memory.stat")
+	s, err := stats.ReadOptional(dir, "memory.stat")
 	if err != nil {
 		return err
 	}
@@ -90,26 +68,26 @@ func memoryStats(dir string, m *stats.Memory) error {
 	}
 	m.Raw = stats.KeyValues(s)
 	m.Cache = m.Raw["file"]
-	if m.Usage.Usage, err = readUintOpt(dir, "memory.current"); err != nil {
+	if m.Usage.Usage, err = stats.ReadOptionalUint(dir, "memory.current"); err != nil {
 		return err
 	}
-	if m.Usage.Limit, err = readUintOpt(dir, "memory.max"); err != nil {
+	if m.Usage.Limit, err = stats.ReadOptionalUint(dir, "memory.max"); err != nil {
 		return err
 	}
-	if m.Usage.Max, err = readUintOpt(dir, "memory.peak"); err != nil {
+	if m.Usage.Max, err = stats.ReadOptionalUint(dir, "memory.peak"); err != nil {
 		return err
 	}
-	ev, err := readOpt(dir, "memory.events")
+	ev, err := stats.ReadOptional(dir, "memory.events")
 	if err != nil {
 		return err
 	}
 	m.Usage.Failcnt = stats.KeyValues(ev)["max"]
 	if cgfile.Exists(dir, "memory.swap.current") {
-		sw, err := readUintOpt(dir, "memory.swap.current")
+		sw, err := stats.ReadOptionalUint(dir, "memory.swap.current")
 		if err != nil {
 			return err
 		}
-		swMax, err := readUintOpt(dir, "memory.swap.max")
+		swMax, err := stats.ReadOptionalUint(dir, "memory.swap.max")
 		if err != nil {
 			return err
 		}
@@ -124,19 +102,6 @@ func addSat(a, b uint64) uint64 {
 		return math.MaxUint64
 	}
 	return a + b
-}
-
-func pidsStats(dir string, p *stats.Pids) error {
-	var err error
-	if p.Current, err = readUintOpt(dir, "pids.current"); err != nil {
-		return err
-	}
-	max, err := readOpt(dir, "pids.max")
-	if err != nil || max == "" || max == "max" {
-		return err
-	}
-	p.Limit, err = stats.ParseUint(max)
-	return err
 }
 
 // IOStatEntries parses io.stat ("MAJ:MIN rbytes=N wbytes=N rios=N wios=N
@@ -186,7 +151,7 @@ func IOStatEntries(s string) (bytes, ios []stats.BlkioEntry, err error) {
 }
 
 func ioStats(dir string, b *stats.Blkio) error {
-	s, err := readOpt(dir, "io.stat")
+	s, err := stats.ReadOptional(dir, "io.stat")
 	if err != nil {
 		return err
 	}
@@ -195,44 +160,27 @@ func ioStats(dir string, b *stats.Blkio) error {
 }
 
 func cpusetStats(dir string, c *stats.CPUSet) error {
-	for _, f := range []struct {
-		name string
-		dst  *[]uint16
-	}{{"cpuset.cpus.effective", &c.CPUs}, {"cpuset.mems.effective", &c.Mems}} {
-		s, err := readOpt(dir, f.name)
-		if err != nil {
-			return err
-		}
-		if *f.dst, err = stats.CPUList(s); err != nil {
-			return fmt.Errorf("%s/%s: %w", dir, f.name, err)
-		}
-	}
-	return nil
+	return stats.ReadCPUSet(dir, "cpuset.cpus.effective", "cpuset.mems.effective", c)
 }
 
 // HugetlbStats reads hugetlb.<size>.current, .max and the "max" count of
 // .events (allocations that failed on the limit: v1's failcnt). Exported
 // for hybrid hosts where hugetlb lives on the unified hierarchy only.
 func HugetlbStats(dir string) (map[string]stats.Hugetlb, error) {
-	out := map[string]stats.Hugetlb{}
-	ents, err := os.ReadDir(dir)
+	sizes, err := stats.HugePageSizes(dir, "current")
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", dir, err)
+		return nil, err
 	}
-	for _, e := range ents {
-		n := e.Name()
-		if !strings.HasPrefix(n, "hugetlb.") || !strings.HasSuffix(n, ".current") || strings.Contains(n, ".rsvd.") {
-			continue
-		}
-		size := strings.TrimSuffix(strings.TrimPrefix(n, "hugetlb."), ".current")
+	out := map[string]stats.Hugetlb{}
+	for _, size := range sizes {
 		var h stats.Hugetlb
-		if h.Usage, err = readUintOpt(dir, n); err != nil {
+		if h.Usage, err = stats.ReadOptionalUint(dir, "hugetlb."+size+".current"); err != nil {
 			return nil, err
 		}
-		if h.Max, err = readUintOpt(dir, "hugetlb."+size+".max"); err != nil {
+		if h.Max, err = stats.ReadOptionalUint(dir, "hugetlb."+size+".max"); err != nil {
 			return nil, err
 		}
-		ev, err := readOpt(dir, "hugetlb."+size+".events")
+		ev, err := stats.ReadOptional(dir, "hugetlb."+size+".events")
 		if err != nil {
 			return nil, err
 		}
@@ -246,7 +194,7 @@ func HugetlbStats(dir string) (map[string]stats.Hugetlb, error) {
 // OOM killer in this cgroup and below) and its "oom" count (times the limit
 // was hit and reclaim failed). Both 0 without the memory controller.
 func OOMKills(dir string) (oom, kills uint64, err error) {
-	s, err := readOpt(dir, "memory.events")
+	s, err := stats.ReadOptional(dir, "memory.events")
 	if err != nil {
 		return 0, 0, err
 	}
