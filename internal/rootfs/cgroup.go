@@ -118,9 +118,9 @@ func (s *setupState) mountCgroupV1(m *specs.Mount, dest string, o *mountOpts) er
 	if err != nil {
 		return mountError(m, fmt.Errorf("read /proc/self/cgroup: %w", err))
 	}
-	mounts, err := mountinfo.GetMounts(mountinfo.FSTypeFilter("cgroup"))
+	mounts, err := s.mounts.get()
 	if err != nil {
-		return mountError(m, fmt.Errorf("read mountinfo: %w", err))
+		return mountError(m, err)
 	}
 	hier := v1Hierarchies(mounts, parseProcCgroup(string(data)))
 

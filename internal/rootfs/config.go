@@ -50,7 +50,8 @@ type setupState struct {
 	c        *Config
 	root     *os.File // O_PATH handle of the rootfs bind mount
 	rootPath string
-	mountIdx int // index in Spec.Mounts of the mount being set up
+	mountIdx int         // index in Spec.Mounts of the mount being set up
+	mounts   *mountTable // /proc/self/mountinfo, read on first use only
 }
 
 // Setup prepares the rootfs before the createContainer hooks run: root
@@ -69,7 +70,11 @@ func Setup(c *Config) error {
 	if err != nil {
 		return err
 	}
-	if err := prepareRoot(c.Rootfs, prop); err != nil {
+	if err := checkProcFd(); err != nil {
+		return fmt.Errorf("rootfs: %w", err)
+	}
+	mounts := &mountTable{}
+	if err := prepareRoot(c.Rootfs, prop, mounts); err != nil {
 		return err
 	}
 	// Opened after the self-bind so every lookup lands in the new mount.
@@ -78,7 +83,7 @@ func Setup(c *Config) error {
 		return err
 	}
 	defer root.Close()
-	s := &setupState{c: c, root: root, rootPath: c.Rootfs}
+	s := &setupState{c: c, root: root, rootPath: c.Rootfs, mounts: mounts}
 	for i := range c.Spec.Mounts {
 		s.mountIdx = i
 		if err := s.mountEntry(&c.Spec.Mounts[i]); err != nil {

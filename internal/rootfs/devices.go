@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -44,11 +45,9 @@ func (s *setupState) setupDev() error {
 	// mknod honours the umask; the spec's fileMode must land exactly.
 	old := unix.Umask(0)
 	defer unix.Umask(old)
-	for _, d := range allDevices(s.c.linux().Devices) {
-		if err := s.createDevice(d); err != nil {
-			return fmt.Errorf("create device %s: %w", d.Path, err)
-		}
-	}
+	// One handle of /dev, resolved and checked once, serves every node
+	// directly in it (nearly all of them): a lookup and check per node
+	// cost four syscalls each.
 	dev, err := mkdirInRoot(s.root, "/dev")
 	if err != nil {
 		return fmt.Errorf("open /dev: %w", err)
@@ -56,6 +55,11 @@ func (s *setupState) setupDev() error {
 	defer dev.Close()
 	if err := checkUnder(dev, s.rootPath); err != nil {
 		return err
+	}
+	for _, d := range allDevices(s.c.linux().Devices) {
+		if err := s.createDevice(d, dev); err != nil {
+			return fmt.Errorf("create device %s: %w", d.Path, err)
+		}
 	}
 	// /dev/ptmx must be the devpts instance's ptmx (newinstance semantics),
 	// not the host's /dev/ptmx node.
@@ -114,8 +118,10 @@ func permBits(m os.FileMode) uint32 {
 // createDevice makes one device node inside the rootfs. The parent is
 // resolved in-root and the node is created, checked and chowned through
 // *at calls on handles, never by host path: a rootfs with dev -> /dev must
-// not get the runtime to mknod or chown host nodes.
-func (s *setupState) createDevice(d specs.LinuxDevice) error {
+// not get the runtime to mknod or chown host nodes. dev, when not nil, is
+// the already resolved and checked handle of /dev, used for nodes directly
+// in it.
+func (s *setupState) createDevice(d specs.LinuxDevice, dev *os.File) error {
 	typ, err := deviceMode(d.Type)
 	if err != nil {
 		return err
@@ -134,13 +140,12 @@ func (s *setupState) createDevice(d specs.LinuxDevice) error {
 	if d.GID != nil {
 		gid = *d.GID
 	}
-	parent, base, err := splitParent(s.root, d.Path)
+	parent, base, err := s.deviceParent(d.Path, dev)
 	if err != nil {
 		return err
 	}
-	defer parent.Close()
-	if err := checkUnder(parent, s.rootPath); err != nil {
-		return err
+	if parent != dev {
+		defer parent.Close()
 	}
 	pfd := int(parent.Fd())
 	rdev := unix.Mkdev(uint32(d.Major), uint32(d.Minor))
@@ -173,11 +178,33 @@ func (s *setupState) createDevice(d specs.LinuxDevice) error {
 	if st.Mode&unix.S_IFMT != typ || st.Rdev != rdev {
 		return fmt.Errorf("node changed after mknod (type %#o rdev %#x)", st.Mode&unix.S_IFMT, st.Rdev)
 	}
+	if st.Uid == uid && st.Gid == gid {
+		return nil // mknod already gave it this owner; a chown would change nothing
+	}
 	// Chown the node we just verified, via its handle (AT_EMPTY_PATH).
 	if err := unix.Fchownat(fd, "", int(uid), int(gid), unix.AT_EMPTY_PATH); err != nil {
 		return fmt.Errorf("chown %d:%d: %w", uid, gid, err)
 	}
 	return nil
+}
+
+// deviceParent returns a handle of the directory that will hold the node
+// at p and the node's name: dev itself for /dev/<name>, otherwise the
+// parent created and resolved in-root and checked to be under the rootfs
+// (the caller closes it).
+func (s *setupState) deviceParent(p string, dev *os.File) (*os.File, string, error) {
+	if dir, base := filepath.Split(cleanPath(p)); dir == "/dev/" && dev != nil {
+		return dev, base, nil
+	}
+	parent, base, err := splitParent(s.root, p)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := checkUnder(parent, s.rootPath); err != nil {
+		parent.Close()
+		return nil, "", err
+	}
+	return parent, base, nil
 }
 
 // bindDevice bind-mounts the host node at hostPath onto an empty file at

@@ -9,8 +9,9 @@
 //	Finalize after pivot: /dev and / read-only, readonlyPaths, maskedPaths
 //
 // Every path inside the rootfs is resolved through file descriptors scoped to
-// the rootfs (filepath-securejoin's pathrs-lite, openat2 RESOLVE_IN_ROOT where
-// the kernel has it) and mounts target /proc/self/fd/N of the resolved O_PATH
+// the rootfs (openat2 RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS on the rootfs
+// handle, filepath-securejoin's pathrs-lite where openat2 is missing; see
+// resolve.go) and mounts target /proc/self/fd/N of the resolved O_PATH
 // handle, so a symlink planted in the image can never redirect a mount, mknod or
 // chown to the host (CVE-2021-30465 and friends).
 package rootfs

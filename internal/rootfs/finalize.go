@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 )
@@ -102,6 +103,13 @@ func readonlyPath(root *os.File, p string) error {
 		return err
 	}
 	defer h.Close()
+	if !noMountAPI.Load() {
+		err := bindReadonly(h)
+		if !errors.Is(err, unix.ENOSYS) {
+			return err
+		}
+		noMountAPI.Store(true)
+	}
 	if err := mountFd(procFdPath(h), h, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
 		return fmt.Errorf("bind onto itself: %w", err)
 	}
@@ -118,6 +126,35 @@ func readonlyPath(root *os.File, p string) error {
 		return err
 	}
 	return remountBind(nh, flags|unix.MS_RDONLY)
+}
+
+// noMountAPI is set once open_tree(2) (5.2) or mount_setattr(2) (5.12)
+// answered ENOSYS: readonlyPath then binds and remounts by path.
+var noMountAPI atomic.Bool
+
+// bindReadonly puts a read-only bind of h's tree on top of h itself:
+// open_tree(OPEN_TREE_CLONE|AT_RECURSIVE) makes a detached copy,
+// mount_setattr(MOUNT_ATTR_RDONLY) sets only that bit on its top mount
+// (nosuid/nodev/noexec and the atime mode stay as they were, and no flag
+// the user namespace locked is ever cleared, so no EPERM retry), and
+// move_mount attaches it onto the very object h names. The copy is never
+// writable once visible, and nothing is re-resolved by path afterwards, so
+// there is no reopen for CVE-2021-30465's swap to race (and no reopen,
+// statx pair and statfs per path).
+func bindReadonly(h *os.File) error {
+	fd, err := unix.OpenTree(int(h.Fd()), "", unix.OPEN_TREE_CLONE|unix.OPEN_TREE_CLOEXEC|unix.AT_EMPTY_PATH|unix.AT_RECURSIVE)
+	if err != nil {
+		return fmt.Errorf("open_tree: %w", err)
+	}
+	defer unix.Close(fd)
+	attr := unix.MountAttr{Attr_set: unix.MOUNT_ATTR_RDONLY}
+	if err := unix.MountSetattr(fd, "", unix.AT_EMPTY_PATH, &attr); err != nil {
+		return fmt.Errorf("mount_setattr rdonly: %w", err)
+	}
+	if err := unix.MoveMount(fd, "", int(h.Fd()), "", unix.MOVE_MOUNT_F_EMPTY_PATH|unix.MOVE_MOUNT_T_EMPTY_PATH); err != nil {
+		return fmt.Errorf("move_mount: %w", err)
+	}
+	return nil
 }
 
 func mustMountID(f *os.File) uint64 {

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	pathrs "github.com/cyphar/filepath-securejoin/pathrs-lite"
-	"github.com/cyphar/filepath-securejoin/pathrs-lite/procfs"
 	"golang.org/x/sys/unix"
 )
 
@@ -42,14 +41,30 @@ func procFdPath(f *os.File) string {
 	return "/proc/self/fd/" + strconv.Itoa(int(f.Fd()))
 }
 
-// openInRoot resolves p inside root and returns an O_PATH handle.
+// openInRoot resolves p inside root and returns an O_PATH handle: openat2
+// RESOLVE_IN_ROOT (resolve.go), pathrs-lite where the kernel lacks it.
 func openInRoot(root *os.File, p string) (*os.File, error) {
-	return pathrs.OpenatInRoot(root, cleanPath(p))
+	p = cleanPath(p)
+	if !noOpenat2.Load() {
+		h, err := openat2InRoot(root, p, 0)
+		if !errors.Is(err, unix.ENOSYS) {
+			return h, err
+		}
+	}
+	return pathrs.OpenatInRoot(root, p)
 }
 
-// mkdirInRoot creates p (and parents) inside root and returns a handle to it.
+// mkdirInRoot creates p (and parents) inside root and returns an O_PATH
+// handle to it.
 func mkdirInRoot(root *os.File, p string) (*os.File, error) {
-	return pathrs.MkdirAllHandle(root, cleanPath(p), 0o755)
+	p = cleanPath(p)
+	if !noOpenat2.Load() {
+		h, err := mkdirAllAt2(root, p)
+		if !errors.Is(err, unix.ENOSYS) {
+			return h, err
+		}
+	}
+	return pathrs.MkdirAllHandle(root, p, 0o755)
 }
 
 // splitParent creates the parent directory of p inside root and returns a
@@ -121,16 +136,35 @@ func ensureRealDir(root *os.File, p string) (*os.File, error) {
 // checkUnder is defence in depth on top of the scoped lookup: the kernel's
 // own idea of where the handle lives must be under rootPath. It catches a
 // directory that an outside process renamed out of the rootfs after lookup.
+//
+// It reads the link through the host /proc that every mount target here
+// (/proc/self/fd/N) goes through anyway, and that Setup checked is a procfs
+// (checkProcFd); pathrs-lite's private procfs instance cost a fsopen,
+// fsconfig and fsmount per process plus a verification per readlink.
 func checkUnder(f *os.File, rootPath string) error {
 	if rootPath == "/" {
 		return nil
 	}
-	got, err := procfs.ProcSelfFdReadlink(f)
+	got, err := os.Readlink(procFdPath(f))
 	if err != nil {
 		return fmt.Errorf("readlink of handle %s: %w", f.Name(), err)
 	}
 	if got != rootPath && !strings.HasPrefix(got, rootPath+"/") {
 		return fmt.Errorf("%s resolved to %s, outside the rootfs %s", f.Name(), got, rootPath)
+	}
+	return nil
+}
+
+// checkProcFd makes sure /proc/self/fd is a procfs: mount(2) targets and
+// checkUnder go through its magic links, and a /proc that is anything else
+// could point them anywhere (CVE-2019-19921).
+func checkProcFd() error {
+	var sf unix.Statfs_t
+	if err := unix.Statfs("/proc/self/fd", &sf); err != nil {
+		return fmt.Errorf("statfs /proc/self/fd: %w", err)
+	}
+	if sf.Type != unix.PROC_SUPER_MAGIC {
+		return fmt.Errorf("/proc/self/fd is not on a procfs (type %#x)", sf.Type)
 	}
 	return nil
 }

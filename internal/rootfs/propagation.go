@@ -14,7 +14,7 @@ import (
 // The default is MS_SLAVE|MS_REC, as runc: host mount events still reach the
 // container, but nothing the container mounts or unmounts (including the
 // detach of the old root in Pivot) propagates back to the host.
-func prepareRoot(rootfs string, prop uintptr) error {
+func prepareRoot(rootfs string, prop uintptr, mounts *mountTable) error {
 	flags := uintptr(unix.MS_SLAVE | unix.MS_REC)
 	if prop != 0 {
 		flags = prop
@@ -28,8 +28,10 @@ func prepareRoot(rootfs string, prop uintptr) error {
 	if err := unix.Mount("", "/", "", flags, ""); err != nil {
 		return fmt.Errorf("set propagation %#x on /: %w", flags, err)
 	}
-	if err := makeParentPrivate(rootfs); err != nil {
-		return err
+	if parentMayBeShared(flags) {
+		if err := makeParentPrivate(rootfs, mounts); err != nil {
+			return err
+		}
 	}
 	// pivot_root(2) needs new_root to be a mount point; binding the rootfs
 	// onto itself makes it one and gives the container a mount of its own.
@@ -44,13 +46,24 @@ func prepareRoot(rootfs string, prop uintptr) error {
 	return nil
 }
 
+// parentMayBeShared reports whether, after flags were applied to "/", any
+// mount (the rootfs's parent in particular) can still be shared. MS_SLAVE or
+// MS_PRIVATE with MS_REC leaves no shared mount in the tree (MS_SLAVE turns
+// a shared mount into a slave or, alone in its peer group, a private one;
+// mount_namespaces(7)), so the mountinfo scan of makeParentPrivate is only
+// needed for "shared", "rshared", and the non-recursive "slave"/"private".
+// That keeps /proc/self/mountinfo off the default path (hot spot 5).
+func parentMayBeShared(flags uintptr) bool {
+	return flags&unix.MS_REC == 0 || flags&(unix.MS_SLAVE|unix.MS_PRIVATE) == 0
+}
+
 // makeParentPrivate makes the mount containing rootfs private if it is
 // shared: pivot_root(2) fails with EINVAL when the parent mount of new_root
 // is MS_SHARED, and a shared parent would also propagate the rootfs bind.
-func makeParentPrivate(rootfs string) error {
-	mounts, err := mountinfo.GetMounts(nil)
+func makeParentPrivate(rootfs string, mt *mountTable) error {
+	mounts, err := mt.get()
 	if err != nil {
-		return fmt.Errorf("read mountinfo: %w", err)
+		return err
 	}
 	parent := parentMount(mounts, rootfs)
 	if parent == nil || !strings.Contains(parent.Optional, "shared:") {
@@ -60,6 +73,28 @@ func makeParentPrivate(rootfs string) error {
 		return fmt.Errorf("make parent mount %s of rootfs private: %w", parent.Mountpoint, err)
 	}
 	return nil
+}
+
+// mountTable is /proc/self/mountinfo read at most once per Setup, and only
+// by the steps that cannot do without it (makeParentPrivate with shared
+// propagation, the cgroup v1 mount). Mounts Setup adds later are all below
+// the rootfs; the readers only look at the host's mounts (the rootfs's
+// parent, the host cgroup hierarchies), which those cannot change.
+type mountTable struct {
+	mounts []*mountinfo.Info
+	err    error
+	read   bool
+}
+
+func (t *mountTable) get() ([]*mountinfo.Info, error) {
+	if !t.read {
+		t.read = true
+		t.mounts, t.err = mountinfo.GetMounts(nil)
+		if t.err != nil {
+			t.err = fmt.Errorf("read mountinfo: %w", t.err)
+		}
+	}
+	return t.mounts, t.err
 }
 
 // parentMount returns the last-mounted, deepest mount whose mountpoint

@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 
-	pathrs "github.com/cyphar/filepath-securejoin/pathrs-lite"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
@@ -14,7 +13,7 @@ import (
 // mountTmpcopyup implements the runc/crun "tmpcopyup" extension used by
 // podman: the tmpfs starts with a copy of what the image had at dest.
 func (s *setupState) mountTmpcopyup(m *specs.Mount, dest string, h *os.File, flags uintptr, o *mountOpts) error {
-	oldDir, err := pathrs.Reopen(h, unix.O_RDONLY|unix.O_DIRECTORY)
+	oldDir, err := reopenDir(h)
 	if err != nil {
 		return mountError(m, fmt.Errorf("open %s for tmpcopyup: %w", dest, err))
 	}
@@ -29,7 +28,7 @@ func (s *setupState) mountTmpcopyup(m *specs.Mount, dest string, h *os.File, fla
 		return mountError(m, err)
 	}
 	defer nh.Close()
-	newDir, err := pathrs.Reopen(nh, unix.O_RDONLY|unix.O_DIRECTORY)
+	newDir, err := reopenDir(nh)
 	if err != nil {
 		return mountError(m, fmt.Errorf("open new tmpfs: %w", err))
 	}
@@ -43,6 +42,14 @@ func (s *setupState) mountTmpcopyup(m *specs.Mount, dest string, h *os.File, fla
 		}
 	}
 	return s.finishMount(m, dest, h, o, false)
+}
+
+// reopenDir turns an O_PATH directory handle into a readable one by
+// opening "." relative to it: the same directory on the same mount, with no
+// path and no /proc magic link involved (pathrs.Reopen goes through its
+// private procfs).
+func reopenDir(h *os.File) (*os.File, error) {
+	return openDirAt(int(h.Fd()), ".")
 }
 
 // copyTree copies the contents of src into dst using only *at calls with
