@@ -91,7 +91,9 @@ ln -sf /dev/null "$root/etc/systemd/system/systemd-firstboot.service"
 #   floppy, pcspkr, crypto) for ~10 s of TCG time; run-suite loads the one
 #   module it needs (9pnet_virtio) and udevd still serves hotplug events.
 # - journal flush: the journal stays in /run (Storage=volatile below).
-for unit in systemd-udev-trigger.service systemd-journal-flush.service; do
+# - apparmor.service compiles every profile in /etc/apparmor.d (minutes of
+#   TCG time); the suite loads only the one profile it tests with.
+for unit in systemd-udev-trigger.service systemd-journal-flush.service apparmor.service; do
 	ln -sf /dev/null "$root/etc/systemd/system/$unit"
 done
 install -d "$root/etc/systemd/journald.conf.d"
@@ -139,7 +141,7 @@ mkfs.ext4 -q -F -L hullroot -d "$root" "$work/out/rootfs.img" 3G >"$work/mkfs.lo
 	echo "kernel=$kver"
 	echo "built=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 	echo "build_seconds=$((SECONDS - start))"
-	chroot "$root" dpkg-query -W -f='${Package}=${Version}\n' systemd linux-image-amd64 runc crun criu busybox-static 2>/dev/null
+	chroot "$root" dpkg-query -W -f='${Package}=${Version}\n' systemd linux-image-amd64 runc crun criu busybox-static apparmor 2>/dev/null
 } >"$work/out/manifest"
 touch "$work/out/complete"
 

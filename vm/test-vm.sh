@@ -18,6 +18,15 @@
 #                      smoke test and the checks hull failed)
 #   HULL_VM_CHECKS     space-separated checks to run (default all; names in
 #                      vm/suite.sh ALL_CHECKS, e.g. "run_echo memory")
+#   HULL_VM_CONFORMANCE  regexp of the OCI runtime-tools validation programs
+#                      that run in the VM with RUNTIME=hull (default: the
+#                      cgroup and AppArmor files this host cannot run; ""
+#                      for none). Built on the host by tests/conformance.
+#   HULL_VM_CONFORMANCE_TIMEOUT  seconds per program in the VM (default 300)
+#   HULL_VM_CONFORMANCE_PEERS  "runc crun": they run the same programs too,
+#                      for a side-by-side table in the output (default none)
+#   HULL_VM_HULL_BIN   a static hull binary to test instead of building one
+#                      from this tree (e.g. a patched build)
 #   HULL_VM_SHELL=1    boot to a root shell on this terminal instead
 #                      (what `make vm-shell` does); the share is still built
 #   HULL_VM_IF_POSSIBLE=1  when qemu cannot run here (missing tools, no
@@ -66,11 +75,16 @@ mkdir -p "$share/bin" "$share/tests"
 
 # --- build what goes into the share -------------------------------------------
 t1=$SECONDS
-vm_log "building static hull"
-# Static: the VM's glibc is trixie's, not this host's. hull needs cgo (its
-# nsenter constructor), so link it statically with the C toolchain.
-(cd "$repo" && CGO_ENABLED=1 go build -trimpath -ldflags '-extldflags -static' -o "$share/bin/hull" ./cmd/hull) 2>&1 |
-	grep -v -e 'requires at runtime the shared libraries' -e 'in function `_cgo_' -e '^# github.com' >&2 || true
+if [[ -n ${HULL_VM_HULL_BIN:-} ]]; then
+	vm_log "using $HULL_VM_HULL_BIN instead of building hull"
+	cp "$HULL_VM_HULL_BIN" "$share/bin/hull"
+else
+	vm_log "building static hull"
+	# Static: the VM's glibc is trixie's, not this host's. hull needs cgo (its
+	# nsenter constructor), so link it statically with the C toolchain.
+	(cd "$repo" && CGO_ENABLED=1 go build -trimpath -ldflags '-extldflags -static' -o "$share/bin/hull" ./cmd/hull) 2>&1 |
+		grep -v -e 'requires at runtime the shared libraries' -e 'in function `_cgo_' -e '^# github.com' >&2 || true
+fi
 [[ -x $share/bin/hull ]] || vm_die "building hull failed"
 file_out=$(file -b "$share/bin/hull" 2>/dev/null || true)
 case $file_out in *"dynamically linked"*) vm_die "bin/hull is dynamically linked: $file_out" ;; esac
@@ -81,6 +95,20 @@ if [[ -n $pkgs ]]; then
 	# shellcheck disable=SC2086 # a list of package patterns
 	(cd "$repo" && CGO_ENABLED=1 go test -c -trimpath -ldflags '-extldflags -static' -o "$share/tests/" $pkgs) 2>&1 |
 		grep -v -e 'requires at runtime the shared libraries' -e 'in function `_cgo_' >&2 || true
+fi
+# The OCI conformance programs that need what this host lacks (cgroup v2,
+# AppArmor). tests/conformance builds them static (no cgo) with the static
+# runtimetest and the rootfs tarball; its runner, static too, runs them in
+# the VM and judges them with the same allow-list as on the host.
+conf_re=${HULL_VM_CONFORMANCE-^(linux_cgroups_.*|linux_process_apparmor_profile)$}
+if [[ -n $conf_re ]]; then
+	vm_log "building OCI conformance programs: $conf_re"
+	mkdir -p "$share/conformance"
+	(cd "$repo/tests/conformance" && CGO_ENABLED=0 go build -trimpath -o "$share/conformance/conformance" . &&
+		"$share/conformance/conformance" -build-only -suite-dir "$share/conformance" -run "$conf_re") >&2 ||
+		vm_die "building the conformance programs failed"
+	printf '%s\n' "${HULL_VM_CONFORMANCE_TIMEOUT:-300}" >"$share/conformance/timeout"
+	printf '%s\n' "${HULL_VM_CONFORMANCE_PEERS:-}" >"$share/conformance/peers"
 fi
 cp "$here/suite.sh" "$share/suite.sh"
 printf '%s\n' "${HULL_VM_TEST_RUN:-}" >"$share/test-run"

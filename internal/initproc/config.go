@@ -28,6 +28,7 @@ type Config struct {
 	StateDirFd   int               `json:"state_dir_fd"`        // O_PATH fd of the state dir, for exec.fifo
 	State        specs.State       `json:"state"`               // for createContainer and startContainer hooks
 	MountFds     []int             `json:"mount_fds,omitempty"` // see rootfs.Config.SourceFds
+	AppArmor     bool              `json:"apparmor,omitempty"`  // the host runs AppArmor (seen by the parent)
 	Exec         bool              `json:"exec,omitempty"`      // a process joining a running container
 	Annotations  map[string]string `json:"annotations,omitempty"`
 }

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/hull-runtime/hull/internal/hooks"
+	"github.com/hull-runtime/hull/internal/procattr"
 	"github.com/hull-runtime/hull/internal/rootfs"
 	"github.com/hull-runtime/hull/internal/syncproto"
 )
@@ -64,6 +65,7 @@ func setup(conn *syncproto.Conn) (*Config, error) {
 	if s == nil || s.Process == nil {
 		return nil, errors.New("init config has no process")
 	}
+	procattr.SetAppArmorEnabled(cfg.AppArmor)
 	if cfg.Exec {
 		return setupExec(conn, &cfg)
 	}

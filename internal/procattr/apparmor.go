@@ -30,6 +30,14 @@ func AppArmorEnabled() bool {
 	return apparmorEnabled
 }
 
+// SetAppArmorEnabled seeds AppArmorEnabled's answer with one found on the
+// host by the parent: a container init (after pivot_root) or an exec (in
+// the container's mount namespace from the start) cannot see the host's
+// securityfs.
+func SetAppArmorEnabled(v bool) {
+	apparmorOnce.Do(func() { apparmorEnabled = v })
+}
+
 // AppArmor asks the kernel to switch the calling thread to profile at its next
 // execve ("exec <profile>" into attr/exec, what aa_change_onexec(3) does). An
 // empty profile is a no-op. It fails when AppArmorEnabled is false.

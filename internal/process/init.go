@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/hull-runtime/hull/internal/initproc"
+	"github.com/hull-runtime/hull/internal/procattr"
 	"github.com/hull-runtime/hull/internal/seccomp"
 	"github.com/hull-runtime/hull/internal/syncproto"
 )
@@ -192,6 +193,7 @@ func Start(o *InitOptions) (_ *Init, retErr error) {
 		PreserveFds:  o.PreserveFds,
 		StateDirFd:   stateDirFd,
 		MountFds:     mountFds,
+		AppArmor:     o.Spec.Process.ApparmorProfile != "" && procattr.AppArmorEnabled(),
 		Exec:         o.Exec,
 		State: specs.State{
 			Version:     specs.Version,

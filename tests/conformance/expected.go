@@ -28,6 +28,10 @@ type Expectation struct {
 	// error message), so the same assertion failing for another reason is
 	// still reported.
 	Detail string
+	// Output, when set, must appear in the program's stdout or stderr
+	// (FileResult.Output): it pins a whole-file entry, or an assertion whose
+	// cause is printed as a TAP comment rather than YAML, to its known cause.
+	Output string
 	Kind   Kind
 	Reason string
 	// Applies reports whether the host condition behind the failure holds
@@ -36,13 +40,39 @@ type Expectation struct {
 }
 
 func lacksV1(controllers ...string) func(Host) bool {
-	return func(h Host) bool {
+	return onV1(func(h Host) bool {
 		for _, c := range controllers {
 			if !h.HasV1(c) {
 				return true
 			}
 		}
 		return false
+	})
+}
+
+// onV1 restricts a cgroup v1 host condition to hosts with v1 hierarchies:
+// on a pure v2 host (the VM harness) the suite fails earlier, for the
+// reason noV2 gives.
+func onV1(f func(Host) bool) func(Host) bool {
+	return func(h Host) bool { return !h.CgroupV2Only && f(h) }
+}
+
+// noV2Output is what runtime-tools' cgroups.FindCgroup returns on a host
+// with only the unified hierarchy (cgroups/cgroups.go at the pinned version:
+// "TODO cgroupv2 unimplemented"; cgroups_v2.go's getters all return
+// "unimplemented yet"). The programs print it as a TAP comment after the
+// failing "find ... cgroup" assertion, or on stderr before exiting.
+const noV2Output = "cgroupv2 is not supported yet"
+
+// noV2 excuses, on a pure cgroup v2 host only, a program's "find ... cgroup"
+// assertions that fail because the suite cannot read v2. The container was
+// created with the resources by then (RuntimeOutsideValidate reads the
+// cgroup after create), so a create failure still shows as unexpected.
+func noV2(file string, assertions ...string) Expectation {
+	return Expectation{
+		File: file, Kind: KindSuite, Assertions: assertions, Output: noV2Output,
+		Reason:  "runtime-tools cannot read cgroup v2 at all (cgroups.FindCgroup: \"cgroupv2 is not supported yet\"), so nothing it set can be checked; the container was created with the resources (the VM suite's own checks read the v2 files)",
+		Applies: func(h Host) bool { return h.CgroupV2Only },
 	}
 }
 
@@ -54,12 +84,12 @@ var Expected = []Expectation{
 	{
 		File: "linux_cgroups_blkio", Kind: KindHost,
 		Reason:  "the v1 blkio hierarchy has no blkio.weight (CFQ was removed in Linux 5.0; BFQ exposes blkio.bfq.weight), so the weight cannot be set or read back",
-		Applies: func(h Host) bool { return !h.BlkioWeight },
+		Applies: onV1(func(h Host) bool { return !h.BlkioWeight }),
 	},
 	{
 		File: "linux_cgroups_relative_blkio", Kind: KindHost,
 		Reason:  "as linux_cgroups_blkio, with a relative cgroupsPath: no blkio.weight on this kernel's v1 blkio",
-		Applies: func(h Host) bool { return !h.BlkioWeight },
+		Applies: onV1(func(h Host) bool { return !h.BlkioWeight }),
 	},
 	{
 		File: "linux_cgroups_hugetlb", Kind: KindHost,
@@ -85,13 +115,47 @@ var Expected = []Expectation{
 		File: "linux_cgroups_memory", Kind: KindHost,
 		Assertions: []string{"memory kernel is set correctly"},
 		Reason:     "since Linux 6.1 memory.kmem.limit_in_bytes accepts writes and ignores them (reads stay unlimited), so linux.resources.memory.kernel cannot be read back",
-		Applies:    func(h Host) bool { return h.KernelAtLeast(6, 1) },
+		Applies:    onV1(func(h Host) bool { return h.KernelAtLeast(6, 1) }),
 	},
 	{
 		File: "linux_cgroups_relative_memory", Kind: KindHost,
 		Assertions: []string{"memory kernel is set correctly"},
 		Reason:     "as linux_cgroups_memory: kmem.limit_in_bytes is a no-op since Linux 6.1",
-		Applies:    func(h Host) bool { return h.KernelAtLeast(6, 1) },
+		Applies:    onV1(func(h Host) bool { return h.KernelAtLeast(6, 1) }),
+	},
+	// Pure cgroup v2 (the VM harness, vm/suite.sh).
+	noV2("linux_cgroups_cpus", "find cpu cgroup"),
+	noV2("linux_cgroups_relative_cpus", "find cpus cgroup"),
+	noV2("linux_cgroups_memory", "find memory cgroup"),
+	noV2("linux_cgroups_relative_memory", "find memory cgroup"),
+	noV2("linux_cgroups_pids", "find pids cgroup"),
+	noV2("linux_cgroups_relative_pids", "find pids cgroup"),
+	noV2("linux_cgroups_devices", "find devices"),
+	noV2("linux_cgroups_relative_devices", "find devices"),
+	noV2("linux_cgroups_relative_hugetlb", "find hugetlb cgroup"),
+	noV2("linux_cgroups_relative_network", "find network cgroup"),
+	noV2("linux_cgroups_blkio", "find blkio cgroup"),
+	noV2("linux_cgroups_relative_blkio", "find blkio cgroup"),
+	{
+		File: "linux_cgroups_hugetlb", Kind: KindSuite, Output: noV2Output,
+		Reason:  "validation/linux_cgroups_hugetlb returns cgroups.FindCgroup's \"cgroupv2 is not supported yet\" to util.Fatal after creating the first container, so it exits before any assertion",
+		Applies: func(h Host) bool { return h.CgroupV2Only },
+	},
+	{
+		File: "linux_cgroups_blkio", Kind: KindHost, Output: "8:0",
+		Reason:  "the test hard-codes /dev/sda (8:0) for weightDevice and the throttles; this host has no block device 8:0 (the VM's disk is virtio vda), so the per-device io.weight write fails with ENODEV for any runtime",
+		Applies: func(h Host) bool { return h.CgroupV2Only && !h.Sda },
+	},
+	{
+		File: "linux_cgroups_relative_blkio", Kind: KindHost, Output: "8:0",
+		Assertions: []string{"exit status 1"},
+		Reason:     "as linux_cgroups_blkio: no block device 8:0 for the hard-coded weightDevice",
+		Applies:    func(h Host) bool { return h.CgroupV2Only && !h.Sda },
+	},
+	{
+		File: "linux_cgroups_network", Kind: KindHost, Output: "index out of range [1] with length 1",
+		Reason:  "validation/linux_cgroups_network takes net.Interfaces()[1] without checking the length; with only lo (the VM boots with -nic none) it panics before creating a container",
+		Applies: func(h Host) bool { return h.NetInterfaces < 2 },
 	},
 	{
 		File: "linux_process_apparmor_profile", Kind: KindHost,
@@ -201,7 +265,7 @@ func Judge(r *FileResult, list []Expectation, h Host) Verdict {
 	v := Verdict{Result: r}
 	var applying []Expectation
 	for _, e := range list {
-		if e.File == r.Name && (e.Applies == nil || e.Applies(h)) {
+		if e.File == r.Name && (e.Applies == nil || e.Applies(h)) && (e.Output == "" || strings.Contains(r.Output, e.Output)) {
 			applying = append(applying, e)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 )
 
 // Host is what this machine offers for the features that some validation
@@ -26,7 +27,21 @@ type Host struct {
 	BoundingSet uint64
 	// Kernel is the running kernel's major and minor version.
 	Kernel [2]int
+	// CgroupV2Only: /sys/fs/cgroup is the unified hierarchy and no v1
+	// hierarchy is mounted (the VM harness). runtime-tools at the pinned
+	// version cannot read any cgroup there (cgroups.FindCgroup: "cgroupv2
+	// is not supported yet").
+	CgroupV2Only bool
+	// Sda: a block device 8:0 exists (/sys/dev/block/8:0); the blkio
+	// programs hard-code it.
+	Sda bool
+	// NetInterfaces counts /sys/class/net entries (lo included).
+	NetInterfaces int
 }
+
+// cgroup2SuperMagic is CGROUP2_SUPER_MAGIC (linux/magic.h): statfs's f_type
+// of a cgroup2 mount.
+const cgroup2SuperMagic = 0x63677270
 
 // KernelAtLeast compares the running kernel with major.minor.
 func (h Host) KernelAtLeast(major, minor int) bool {
@@ -76,6 +91,15 @@ func ProbeHost() (Host, error) {
 	defer f.Close()
 	if err := parseCgroupV1Mounts(f, h.V1Controllers); err != nil {
 		return h, err
+	}
+	var st syscall.Statfs_t
+	if err := syscall.Statfs("/sys/fs/cgroup", &st); err == nil {
+		h.CgroupV2Only = st.Type == cgroup2SuperMagic && len(h.V1Controllers) == 0
+	}
+	_, err = os.Stat("/sys/dev/block/8:0")
+	h.Sda = err == nil
+	if ifs, err := os.ReadDir("/sys/class/net"); err == nil {
+		h.NetInterfaces = len(ifs)
 	}
 	if mp, ok := h.V1Controllers["blkio"]; ok {
 		_, err := os.Stat(filepath.Join(mp, "blkio.weight"))

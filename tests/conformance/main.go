@@ -8,6 +8,11 @@
 //	cd tests/conformance && go run . -runtime hull=../../bin/hull -runtime runc=runc
 //
 // It must run as root (the suite creates real containers).
+//
+// The VM harness (vm/test-vm.sh) splits it in two: -build-only on the host
+// builds the programs (static) into -suite-dir/bin, and a static build of
+// this runner with -no-build runs them inside the VM, where there is no Go
+// toolchain, and writes -verdicts for the VM suite's TAP (docs/testing.md).
 package main
 
 import (
@@ -59,7 +64,9 @@ func run() error {
 	var runtimes runtimeFlag
 	flag.Var(&runtimes, "runtime", "runtime to test, LABEL=PATH or PATH; repeat for a side-by-side table (the first is checked against the allow-list)")
 	suiteDir := flag.String("suite-dir", filepath.Join(os.TempDir(), "hull-conformance"), "where the suite is built and the logs go")
-	noBuild := flag.Bool("no-build", false, "reuse the programs already built in -suite-dir")
+	noBuild := flag.Bool("no-build", false, "reuse the programs already built in -suite-dir/bin (no Go toolchain or go.mod needed: the programs are listed from that directory)")
+	buildOnly := flag.Bool("build-only", false, "build the programs into -suite-dir/bin and exit (to copy them elsewhere, e.g. into the VM harness's share)")
+	verdictsPath := flag.String("verdicts", "", "also write one line per program to this file: NAME, TAB, PASS|FAIL|XFAIL|XPASS|SKIP, TAB, why (for the VM suite's TAP)")
 	filter := flag.String("run", "", "only programs whose name matches this regexp")
 	timeout := flag.Duration("timeout", 3*time.Minute, "time limit for one program")
 	jobs := flag.Int("j", 1, "programs run at once per runtime")
@@ -79,14 +86,20 @@ func run() error {
 			if len(e.Assertions) > 0 {
 				scope = strings.Join(quoteAll(e.Assertions), ", ")
 			}
+			if e.Output != "" {
+				scope += fmt.Sprintf(" (when the output shows %q)", e.Output)
+			}
 			fmt.Printf("%-32s [%s] applies here: %-5v %s: %s\n", e.File, e.Kind, applies, scope, e.Reason)
 		}
 		return nil
 	}
-	if len(runtimes) == 0 {
+	if *buildOnly && *noBuild {
+		return errors.New("-build-only and -no-build exclude each other")
+	}
+	if len(runtimes) == 0 && !*buildOnly {
 		return errors.New("no -runtime given")
 	}
-	if os.Geteuid() != 0 {
+	if os.Geteuid() != 0 && !*buildOnly {
 		return errors.New("must run as root: the suite creates containers")
 	}
 	if *jobs < 1 {
@@ -101,20 +114,28 @@ func run() error {
 			return fmt.Errorf("runtime %s: %w", runtimes[i].Label, err)
 		}
 	}
-	moduleDir, err := os.Getwd()
-	if err != nil {
-		return fmt.Errorf("getwd: %w", err)
-	}
-	if _, err := os.Stat(filepath.Join(moduleDir, "go.mod")); err != nil {
-		return fmt.Errorf("run from tests/conformance (its go.mod pins the suite): %w", err)
-	}
 	if *suiteDir, err = filepath.Abs(*suiteDir); err != nil {
 		return fmt.Errorf("suite dir: %w", err)
 	}
-
-	names, err := ListPrograms(moduleDir)
-	if err != nil {
-		return err
+	binDir := filepath.Join(*suiteDir, "bin")
+	var moduleDir string
+	var names []string
+	if *noBuild {
+		// Inside the VM harness there is no Go toolchain and no go.mod:
+		// what was built is what runs.
+		if names, err = ListBuiltPrograms(binDir); err != nil {
+			return err
+		}
+	} else {
+		if moduleDir, err = os.Getwd(); err != nil {
+			return fmt.Errorf("getwd: %w", err)
+		}
+		if _, err := os.Stat(filepath.Join(moduleDir, "go.mod")); err != nil {
+			return fmt.Errorf("run from tests/conformance (its go.mod pins the suite): %w", err)
+		}
+		if names, err = ListPrograms(moduleDir); err != nil {
+			return err
+		}
 	}
 	if *filter != "" {
 		re, err := regexp.Compile(*filter)
@@ -132,12 +153,14 @@ func run() error {
 			return fmt.Errorf("-run %q matches no program", *filter)
 		}
 	}
-	binDir := filepath.Join(*suiteDir, "bin")
 	if !*noBuild {
 		fmt.Fprintf(os.Stderr, "conformance: building %d validation programs into %s\n", len(names), binDir)
 		if err := BuildSuite(moduleDir, binDir, names); err != nil {
 			return err
 		}
+	}
+	if *buildOnly {
+		return nil
 	}
 	workBase := filepath.Join(*suiteDir, "work")
 	// 0755 all the way down: see RunProgram on user namespaces.
@@ -179,6 +202,11 @@ func run() error {
 	}
 	if verdicts == nil {
 		return nil
+	}
+	if *verdictsPath != "" {
+		if err := WriteVerdictFile(*verdictsPath, names, verdicts); err != nil {
+			return err
+		}
 	}
 	if n := WriteVerdicts(os.Stdout, runs[0].Label, names, verdicts); n > 0 {
 		fmt.Printf("\nconformance: %s: %d file(s) failed unexpectedly\n", runs[0].Label, n)

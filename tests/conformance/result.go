@@ -26,7 +26,14 @@ type FileResult struct {
 	Duration time.Duration
 	// LogPath holds the program's stdout (TAP) and stderr, for finding causes.
 	LogPath string
+	// Output is the program's stdout then stderr (the first maxOutput
+	// bytes of each): TAP comments and util.Fatal messages that pin an
+	// expected failure to its known cause (Expectation.Output).
+	Output string
 }
+
+// maxOutput bounds what FileResult.Output keeps of each stream.
+const maxOutput = 1 << 20
 
 // silentWhenPassing names the programs that print no TAP at all and exit 0
 // when the runtime rightly refuses their config at create, and call

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -126,6 +127,7 @@ func RunProgram(cfg RunConfig, name string) FileResult {
 			res.RunError = fmt.Sprintf("wait %s: %v", name, waitErr)
 		}
 	}
+	res.Output = readHead(tapPath, maxOutput) + readHead(errPath, maxOutput)
 	f, err := os.Open(tapPath)
 	if err != nil {
 		res.RunError = fmt.Sprintf("open %s: %v", tapPath, err)
@@ -164,6 +166,18 @@ func cleanupContainers(wrapper, logDir, name string) {
 				fmt.Sprintf("conformance cleanup: delete --force %s: %v: %s\n", id, err, b))
 		}
 	}
+}
+
+// readHead returns up to n bytes from the start of path ("" when it cannot
+// be read: the output only ever narrows which expectations apply).
+func readHead(path string, n int64) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	b, _ := io.ReadAll(io.LimitReader(f, n))
+	return string(b)
 }
 
 func appendLog(path, msg string) {

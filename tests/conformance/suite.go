@@ -47,6 +47,35 @@ func ListPrograms(moduleDir string) ([]string, error) {
 	return names, nil
 }
 
+// ListBuiltPrograms lists the validation programs already built in dir
+// (what BuildSuite left there), sorted: every regular executable file except
+// the runtimetest checker. It needs no Go toolchain, so the VM harness can
+// run a suite built on the host.
+func ListBuiltPrograms(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("list built programs: %w", err)
+	}
+	var names []string
+	for _, e := range entries {
+		if e.Name() == "runtimetest" || !e.Type().IsRegular() {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil {
+			return nil, fmt.Errorf("stat %s: %w", filepath.Join(dir, e.Name()), err)
+		}
+		if info.Mode().Perm()&0o111 != 0 {
+			names = append(names, e.Name())
+		}
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("no validation programs in %s (build them first: -build-only)", dir)
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
 // BuildSuite builds every validation program and the static runtimetest
 // checker into dir and copies the rootfs tarball there. The programs expect
 // both "runtimetest" and "rootfs-<arch>.tar.gz" in their working directory.
@@ -58,7 +87,10 @@ func BuildSuite(moduleDir, dir string, names []string) error {
 	for _, n := range names {
 		pkgs = append(pkgs, suitePkg+"/validation/"+n)
 	}
-	build := goCmd(moduleDir, append([]string{"build", "-o", dir + "/"}, pkgs...)...)
+	// Static (no cgo) like runtimetest: the same programs also run inside
+	// the VM harness, whose glibc is not this host's.
+	build := goCmd(moduleDir, append([]string{"build", "-tags", "netgo,osusergo", "-o", dir + "/"}, pkgs...)...)
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	build.Stdout = os.Stderr
 	if err := build.Run(); err != nil {
 		return fmt.Errorf("build validation programs: %w", err)
