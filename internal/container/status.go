@@ -153,3 +153,10 @@ func ownerName() string {
 
 // StatePaused is runc's status for a frozen container (not an OCI status).
 const StatePaused Status = "paused"
+
+// sealedLowerDir is an empty directory under --root that the sealed init
+// binary's overlay uses as its second layer (process.InitBinary). '@' keeps
+// it out of the container id space, so list never shows it.
+func (r *Runtime) sealedLowerDir() string {
+	return filepath.Join(r.Store.Root, "@exe-lower")
+}

@@ -51,13 +51,18 @@ const (
 // be executed (through /proc/self/fd/N) but never opened for writing, and
 // the method used.
 func SealedExe() (*os.File, string, error) {
-	return sealedExe(false)
+	return sealedExe(false, "")
 }
 
-func sealedExe(forceMemfd bool) (*os.File, string, error) {
+// sealedExe makes the sealed handle. lowerDir, when set, is an empty
+// directory hull owns, used as the overlay's second layer; without it a
+// detached tmpfs is, which overlayfs accepts as a layer only from Linux 6.15
+// (earlier kernels log "failed to clone lowerpath" and hull falls back to a
+// memfd copy).
+func sealedExe(forceMemfd bool, lowerDir string) (*os.File, string, error) {
 	oerr := errors.New("not tried")
 	if !forceMemfd {
-		f, err := overlayExe()
+		f, err := overlayExe(lowerDir)
 		if err == nil {
 			return f, MethodOverlay, nil
 		}
@@ -81,8 +86,8 @@ func sealedExe(forceMemfd bool) (*os.File, string, error) {
 // table of a multi-threaded process past its first 64 slots makes the
 // kernel wait for an RCU grace period (about 10 ms, measured here with
 // strace), which was most of hull's start latency.
-func InitBinary(nfiles int) (path string, cleanup func(), err error) {
-	f, _, err := SealedExe()
+func InitBinary(nfiles int, lowerDir string) (path string, cleanup func(), err error) {
+	f, _, err := sealedExe(false, lowerDir)
 	if err != nil {
 		return "", nil, err
 	}
@@ -110,7 +115,7 @@ func FdOfPath(p string) int {
 }
 
 // overlayExe opens the binary through a lower-only overlayfs.
-func overlayExe() (_ *os.File, retErr error) {
+func overlayExe(lowerDir string) (_ *os.File, retErr error) {
 	bin, err := os.Readlink("/proc/self/exe")
 	if err != nil {
 		return nil, fmt.Errorf("readlink /proc/self/exe: %w", err)
@@ -119,23 +124,38 @@ func overlayExe() (_ *os.File, retErr error) {
 		return nil, fmt.Errorf("hull binary %q is not on disk", bin)
 	}
 	dir, name := filepath.Split(bin)
-	// The second layer must not be a directory anyone can write to or
-	// that overlaps the first: an empty read-only tmpfs that exists only
-	// as this fd.
-	empty, err := detachedMount("tmpfs", nil)
-	if err != nil {
-		return nil, err
+	// A lower-only overlay needs two layers. The second one is never
+	// looked at (the binary's own directory is the top layer), but it must
+	// not overlap the first: a directory of hull's own, or else an empty
+	// read-only tmpfs that exists only as this fd.
+	empt := ""
+	if lowerDir != "" && !strings.HasPrefix(dir, lowerDir) && !strings.HasPrefix(lowerDir, dir) {
+		if err := os.MkdirAll(lowerDir, 0o700); err == nil {
+			empt = lowerDir
+		}
 	}
-	defer unix.Close(empty)
+	if empt == "" {
+		empty, err := detachedMount("tmpfs", nil)
+		if err != nil {
+			return nil, err
+		}
+		defer unix.Close(empty)
+		empt = "/proc/self/fd/" + strconv.Itoa(empty)
+	}
 	ovl, err := detachedMount("overlay", func(ctx int) error {
 		// "lowerdir+" (Linux 6.5) takes one layer per call, so no
-		// escaping of ':' in the binary's path is needed.
+		// escaping of ':' in the binary's path is needed; older kernels
+		// take the classic colon-separated list.
 		if err := unix.FsconfigSetString(ctx, "lowerdir+", dir); err != nil {
-			return fmt.Errorf("overlayfs lowerdir+=%s: %w", dir, err)
+			esc := strings.NewReplacer(`\`, `\\`, `:`, `\:`, `,`, `\,`)
+			if err2 := unix.FsconfigSetString(ctx, "lowerdir", esc.Replace(filepath.Clean(dir))+":"+esc.Replace(empt)); err2 != nil {
+				return fmt.Errorf("overlayfs lowerdir=%s: %w", dir, err2)
+			}
+			_ = unix.FsconfigSetString(ctx, "xino", "off")
+			return nil
 		}
-		empt := "/proc/self/fd/" + strconv.Itoa(empty)
 		if err := unix.FsconfigSetString(ctx, "lowerdir+", empt); err != nil {
-			return fmt.Errorf("overlayfs lowerdir+=<empty tmpfs>: %w", err)
+			return fmt.Errorf("overlayfs lowerdir+=%s: %w", empt, err)
 		}
 		// xino is irrelevant here and would log to dmesg when the
 		// layers are on different filesystems.

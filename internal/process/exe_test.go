@@ -69,7 +69,7 @@ func testSealed(t *testing.T, forceMemfd bool, want string) {
 	if os.Geteuid() != 0 && !forceMemfd {
 		t.Skip("overlayfs needs CAP_SYS_ADMIN")
 	}
-	f, method, err := sealedExe(forceMemfd)
+	f, method, err := sealedExe(forceMemfd, "")
 	if err != nil {
 		t.Fatalf("sealedExe: %v", err)
 	}
@@ -125,7 +125,7 @@ func TestSealedExeRunsWithArgs(t *testing.T) {
 		if os.Geteuid() != 0 && !force {
 			continue
 		}
-		f, method, err := sealedExe(force)
+		f, method, err := sealedExe(force, "")
 		if err != nil {
 			t.Fatalf("sealedExe(%v): %v", force, err)
 		}
@@ -141,7 +141,7 @@ func TestSealedExeRunsWithArgs(t *testing.T) {
 }
 
 func TestInitBinary(t *testing.T) {
-	path, cleanup, err := InitBinary(3 + 16)
+	path, cleanup, err := InitBinary(3+16, "")
 	if err != nil {
 		t.Fatalf("InitBinary: %v", err)
 	}
@@ -201,7 +201,7 @@ func benchSealed(b *testing.B, forceMemfd bool) {
 	// the path to Ready, and releasing a detached mount waits for an RCU
 	// grace period (milliseconds) that would dominate otherwise.
 	for i := 0; i < b.N; i++ {
-		f, _, err := sealedExe(forceMemfd)
+		f, _, err := sealedExe(forceMemfd, "")
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -32,6 +32,9 @@ type InitOptions struct {
 	NoPivot      bool
 	NoNewKeyring bool
 	PreserveFds  int
+	// SealedLowerDir is an empty directory of hull's (under --root) for
+	// the sealed binary's overlay; see InitBinary.
+	SealedLowerDir string
 	// Exec starts a process in an existing container: Spec's namespaces
 	// all carry paths to join, and no rootfs set-up or exec fifo is done.
 	Exec bool
@@ -105,7 +108,7 @@ func Start(o *InitOptions) (_ *Init, retErr error) {
 	// CVE-2019-5736: the init runs hull's binary inside the container
 	// until it execs the user's program; start it from a sealed handle
 	// that nobody can open for writing.
-	exePath, releaseExe, err := InitBinary(3 + len(extra))
+	exePath, releaseExe, err := InitBinary(3+len(extra), o.SealedLowerDir)
 	if err != nil {
 		childSock.Close()
 		return nil, err

@@ -303,7 +303,9 @@ func subdirs(dir string) []string {
 	}
 	var out []string
 	for _, e := range ents {
-		if e.IsDir() {
+		// "@..." entries are hull's own infrastructure under --root (the
+		// sealed binary's empty overlay layer), never a container.
+		if e.IsDir() && !strings.HasPrefix(e.Name(), "@") {
 			out = append(out, e.Name())
 		}
 	}
