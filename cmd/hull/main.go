@@ -3,7 +3,6 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"os"
@@ -178,4 +177,3 @@ func printUsage() {
 	fmt.Fprintln(os.Stderr, "\nGlobal options: --root DIR, --log FILE, --log-format text|json, --debug, --systemd-cgroup, --rootless auto|true|false, --version")
 }
 
-var _ = flag.ErrHelp
