@@ -50,18 +50,11 @@ func init() {
 				if err := needArgs("exec", args, 1, -1, "a container id and a command"); err != nil {
 					return err
 				}
-				id := args[0]
-				rt := g.runtime()
-				c, err := rt.Store.Read(id)
-				if err != nil {
-					return err
-				}
-				p, err := buildExecProcess(c, &f, args[1:])
-				if err != nil {
-					return err
-				}
-				code, err := rt.Exec(id, container.ExecOptions{
-					Process: p, ConsoleSocket: f.consoleSocket, Detach: f.detach, PidFile: f.pidFile,
+				code, err := g.runtime().Exec(args[0], container.ExecOptions{
+					BuildProcess: func(c *state.Container) (*specs.Process, error) {
+						return buildExecProcess(c, &f, args[1:])
+					},
+					ConsoleSocket: f.consoleSocket, Detach: f.detach, PidFile: f.pidFile,
 					PreserveFds: f.preserveFds, IgnorePaused: f.ignorePaused, SubCgroup: f.cgroup,
 				})
 				if err != nil {

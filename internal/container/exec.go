@@ -20,7 +20,9 @@ import (
 
 // ExecOptions are exec's flags, after the process has been built.
 type ExecOptions struct {
-	Process       *specs.Process
+	// BuildProcess makes the process from the container's stored state
+	// (read once, under the container's lock).
+	BuildProcess  func(c *state.Container) (*specs.Process, error)
 	ConsoleSocket string
 	Detach        bool
 	PidFile       string
@@ -49,16 +51,20 @@ func (r *Runtime) Exec(id string, o ExecOptions) (int, error) {
 	}
 	st := r.StatusOf(c)
 	lock.Unlock()
+	proc, err := o.BuildProcess(c)
+	if err != nil {
+		return 0, err
+	}
 	switch {
 	case st == specs.StateRunning || st == specs.StateCreated:
 	case st == StatePaused && o.IgnorePaused:
 	default:
 		return 0, &WrongStatus{Op: "exec in", ID: id, Status: st}
 	}
-	if o.Process.Terminal && o.ConsoleSocket == "" && o.Detach {
+	if proc.Terminal && o.ConsoleSocket == "" && o.Detach {
 		return 0, fmt.Errorf("exec --tty --detach needs --console-socket")
 	}
-	s, err := execSpec(c, o.Process)
+	s, err := execSpec(c, proc)
 	if err != nil {
 		return 0, err
 	}
