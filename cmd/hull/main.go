@@ -176,4 +176,3 @@ func printUsage() {
 	}
 	fmt.Fprintln(os.Stderr, "\nGlobal options: --root DIR, --log FILE, --log-format text|json, --debug, --systemd-cgroup, --rootless auto|true|false, --version")
 }
-
