@@ -1,7 +1,6 @@
 package container
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/signal"
@@ -133,30 +132,28 @@ func (r *Runtime) Exec(id string, o ExecOptions) (int, error) {
 }
 
 // execSpec is the container's config with the exec'd process and every
-// namespace turned into a join of the init's.
+// namespace turned into a join of the init's. Only what it changes is
+// copied: the stored config itself is left as it is.
 func execSpec(c *state.Container, p *specs.Process) (*specs.Spec, error) {
 	if c.Config == nil {
 		return nil, fmt.Errorf("container %q has no stored config", c.ID)
 	}
-	// Deep copy through JSON: the stored config must stay as it is.
-	b, err := json.Marshal(c.Config)
-	if err != nil {
-		return nil, err
-	}
-	var s specs.Spec
-	if err := json.Unmarshal(b, &s); err != nil {
-		return nil, err
-	}
+	s := *c.Config
 	s.Process = p
 	s.Hooks = nil
-	if s.Linux != nil {
+	if c.Config.Linux != nil {
 		if !procfs.Alive(c.Pid, c.PidStartTime) {
 			return nil, &WrongStatus{Op: "exec in", ID: c.ID, Status: specs.StateStopped}
 		}
-		for i := range s.Linux.Namespaces {
-			ns := &s.Linux.Namespaces[i]
-			ns.Path = "/proc/" + strconv.Itoa(c.Pid) + "/ns/" + nsProcName[ns.Type]
+		l := *c.Config.Linux
+		l.Namespaces = make([]specs.LinuxNamespace, len(c.Config.Linux.Namespaces))
+		for i, ns := range c.Config.Linux.Namespaces {
+			l.Namespaces[i] = specs.LinuxNamespace{
+				Type: ns.Type,
+				Path: "/proc/" + strconv.Itoa(c.Pid) + "/ns/" + nsProcName[ns.Type],
+			}
 		}
+		s.Linux = &l
 	}
 	return &s, nil
 }

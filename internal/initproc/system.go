@@ -11,6 +11,7 @@ import (
 	"github.com/hull-runtime/hull/internal/console"
 	"github.com/hull-runtime/hull/internal/procfs"
 	"github.com/hull-runtime/hull/internal/rootfs"
+	"github.com/hull-runtime/hull/internal/spec"
 	"github.com/hull-runtime/hull/internal/syncproto"
 )
 
@@ -116,7 +117,7 @@ func setupOOMScore(p *specs.Process) error {
 // the seccomp filter needs memory).
 func setupRlimits(p *specs.Process) error {
 	for i, rl := range p.Rlimits {
-		res, ok := rlimitByName[rl.Type]
+		res, ok := spec.Rlimits[rl.Type]
 		if !ok {
 			return fmt.Errorf("process.rlimits[%d]: unknown type %q", i, rl.Type)
 		}
@@ -126,13 +127,4 @@ func setupRlimits(p *specs.Process) error {
 		}
 	}
 	return nil
-}
-
-var rlimitByName = map[string]int{
-	"RLIMIT_CPU": unix.RLIMIT_CPU, "RLIMIT_FSIZE": unix.RLIMIT_FSIZE, "RLIMIT_DATA": unix.RLIMIT_DATA,
-	"RLIMIT_STACK": unix.RLIMIT_STACK, "RLIMIT_CORE": unix.RLIMIT_CORE, "RLIMIT_RSS": unix.RLIMIT_RSS,
-	"RLIMIT_NPROC": unix.RLIMIT_NPROC, "RLIMIT_NOFILE": unix.RLIMIT_NOFILE, "RLIMIT_MEMLOCK": unix.RLIMIT_MEMLOCK,
-	"RLIMIT_AS": unix.RLIMIT_AS, "RLIMIT_LOCKS": unix.RLIMIT_LOCKS, "RLIMIT_SIGPENDING": unix.RLIMIT_SIGPENDING,
-	"RLIMIT_MSGQUEUE": unix.RLIMIT_MSGQUEUE, "RLIMIT_NICE": unix.RLIMIT_NICE, "RLIMIT_RTPRIO": unix.RLIMIT_RTPRIO,
-	"RLIMIT_RTTIME": unix.RLIMIT_RTTIME,
 }

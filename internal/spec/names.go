@@ -1,32 +1,39 @@
 package spec
 
-// capabilityOrder lists every capability in include/uapi/linux/capability.h,
-// by number, up to CAP_CHECKPOINT_RESTORE (40, Linux 5.9). A name the running
-// kernel does not know yet is still valid in a config: the runtime skips
-// capabilities above /proc/sys/kernel/cap_last_cap, as runc does.
-var capabilityOrder = []string{
-	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER",
-	"CAP_FSETID", "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP",
-	"CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST",
-	"CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER",
-	"CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE",
-	"CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
-	"CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD",
-	"CAP_LEASE", "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP",
-	"CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM",
-	"CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF",
-	"CAP_CHECKPOINT_RESTORE",
-}
+import (
+	"sort"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/hull-runtime/hull/internal/caps"
+)
+
+// capabilityOrder lists every capability hull knows (internal/caps), by
+// number. A name the running kernel does not know yet is still valid in a
+// config: the runtime skips capabilities above
+// /proc/sys/kernel/cap_last_cap, as runc does.
+var capabilityOrder = func() []string {
+	known := caps.Known()
+	names := make([]string, 0, len(known))
+	for n := range known {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(i, j int) bool { return known[names[i]] < known[names[j]] })
+	return names
+}()
 
 var capabilityNames = setOf(capabilityOrder)
 
-// rlimitNames lists the RLIMIT_* resources of setrlimit(2) on Linux.
-var rlimitNames = setOf([]string{
-	"RLIMIT_AS", "RLIMIT_CORE", "RLIMIT_CPU", "RLIMIT_DATA", "RLIMIT_FSIZE",
-	"RLIMIT_LOCKS", "RLIMIT_MEMLOCK", "RLIMIT_MSGQUEUE", "RLIMIT_NICE",
-	"RLIMIT_NOFILE", "RLIMIT_NPROC", "RLIMIT_RSS", "RLIMIT_RTPRIO",
-	"RLIMIT_RTTIME", "RLIMIT_SIGPENDING", "RLIMIT_STACK",
-})
+// Rlimits maps the RLIMIT_* names of process.rlimits to setrlimit(2)
+// resources: validation here and the container's init use this one table.
+var Rlimits = map[string]int{
+	"RLIMIT_CPU": unix.RLIMIT_CPU, "RLIMIT_FSIZE": unix.RLIMIT_FSIZE, "RLIMIT_DATA": unix.RLIMIT_DATA,
+	"RLIMIT_STACK": unix.RLIMIT_STACK, "RLIMIT_CORE": unix.RLIMIT_CORE, "RLIMIT_RSS": unix.RLIMIT_RSS,
+	"RLIMIT_NPROC": unix.RLIMIT_NPROC, "RLIMIT_NOFILE": unix.RLIMIT_NOFILE, "RLIMIT_MEMLOCK": unix.RLIMIT_MEMLOCK,
+	"RLIMIT_AS": unix.RLIMIT_AS, "RLIMIT_LOCKS": unix.RLIMIT_LOCKS, "RLIMIT_SIGPENDING": unix.RLIMIT_SIGPENDING,
+	"RLIMIT_MSGQUEUE": unix.RLIMIT_MSGQUEUE, "RLIMIT_NICE": unix.RLIMIT_NICE, "RLIMIT_RTPRIO": unix.RLIMIT_RTPRIO,
+	"RLIMIT_RTTIME": unix.RLIMIT_RTTIME,
+}
 
 // namespaceTypes lists the namespace kinds of the runtime-spec, sorted like
 // `runc features` prints them.

@@ -62,7 +62,7 @@ func validateRlimits(rl []specs.POSIXRlimit) error {
 	seen := map[string]int{}
 	for i, r := range rl {
 		f := fmt.Sprintf("process.rlimits[%d]", i)
-		if !rlimitNames[r.Type] {
+		if _, ok := Rlimits[r.Type]; !ok {
 			return fmt.Errorf("%s.type %q unknown", f, r.Type)
 		}
 		if j, dup := seen[r.Type]; dup {
