@@ -14,6 +14,7 @@ import (
 	"github.com/hull-runtime/hull/internal/console"
 	"github.com/hull-runtime/hull/internal/process"
 	"github.com/hull-runtime/hull/internal/procfs"
+	"github.com/hull-runtime/hull/internal/signals"
 	"github.com/hull-runtime/hull/internal/state"
 )
 
@@ -74,7 +75,7 @@ func (r *Runtime) Exec(id string, o ExecOptions) (int, error) {
 			return 0, err
 		}
 		sigs = make(chan os.Signal, 128)
-		signal.Notify(sigs)
+		signal.Notify(sigs, signals.Forwarded...)
 		defer signal.Stop(sigs)
 	}
 	cg := r.cgroupOf(c)

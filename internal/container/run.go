@@ -9,6 +9,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/hull-runtime/hull/internal/console"
+	"github.com/hull-runtime/hull/internal/signals"
 )
 
 // RunOptions are run's flags beyond create's.
@@ -35,7 +36,7 @@ func (r *Runtime) Run(id string, o RunOptions) (int, error) {
 	// Catch signals before the container exists so none is lost.
 	sigs := make(chan os.Signal, 128)
 	if attached {
-		signal.Notify(sigs)
+		signal.Notify(sigs, signals.Forwarded...)
 		defer signal.Stop(sigs)
 	}
 	co := o.CreateOptions

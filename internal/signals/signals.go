@@ -3,6 +3,7 @@ package signals
 
 import (
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 
@@ -106,4 +107,22 @@ func Name(sig unix.Signal) string {
 		return name
 	}
 	return strconv.Itoa(n)
+}
+
+// Forwarded lists the signals a foreground `run` or `exec` catches and relays
+// to the container (SIGCHLD is caught to reap). It leaves out what the
+// kernel raises synchronously (SEGV, BUS, FPE, ILL, TRAP), what cannot be
+// caught (KILL, STOP), the Go runtime's own (URG for preemption, PROF) and
+// the real-time signals.
+//
+// Why not signal.Notify with no list, as runc does: every enabled signal is a
+// round trip to the runtime's signal-mask thread (os/signal's ensureSigM,
+// a goroutine locked to its own OS thread), and enabling all 65 cost about
+// 3.4 ms of CPU per `run`, a fifth of the whole command (measured with a
+// 5-line program: 2.8 ms for 11 signals, 3.2 for 21, 5.7 for all).
+var Forwarded = []os.Signal{
+	unix.SIGHUP, unix.SIGINT, unix.SIGQUIT, unix.SIGABRT, unix.SIGUSR1, unix.SIGUSR2,
+	unix.SIGPIPE, unix.SIGALRM, unix.SIGTERM, unix.SIGCHLD, unix.SIGCONT, unix.SIGTSTP,
+	unix.SIGTTIN, unix.SIGTTOU, unix.SIGXCPU, unix.SIGXFSZ, unix.SIGVTALRM, unix.SIGWINCH,
+	unix.SIGIO, unix.SIGPWR, unix.SIGSYS, unix.SIGSTKFLT,
 }
