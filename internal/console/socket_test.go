@@ -1,7 +1,6 @@
 package console
 
 import (
-	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -205,12 +204,7 @@ func TestRecvMasterOnOwnConn(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	f, err := a.File()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := SendMaster(f, m); err != nil {
+	if err := SendMaster(a, m); err != nil {
 		t.Fatal(err)
 	}
 	got, err := RecvMaster(b)
@@ -220,29 +214,10 @@ func TestRecvMasterOnOwnConn(t *testing.T) {
 	got.Close()
 }
 
-func socketPair() (*net.UnixConn, *net.UnixConn, error) {
+func socketPair() (*os.File, *os.File, error) {
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return nil, nil, err
 	}
-	conn := func(fd int) (*net.UnixConn, error) {
-		f := os.NewFile(uintptr(fd), "socketpair")
-		defer f.Close()
-		c, err := net.FileConn(f)
-		if err != nil {
-			return nil, err
-		}
-		return c.(*net.UnixConn), nil
-	}
-	a, err := conn(fds[0])
-	if err != nil {
-		unix.Close(fds[1])
-		return nil, nil, err
-	}
-	b, err := conn(fds[1])
-	if err != nil {
-		a.Close()
-		return nil, nil, err
-	}
-	return a, b, nil
+	return os.NewFile(uintptr(fds[0]), "socketpair-a"), os.NewFile(uintptr(fds[1]), "socketpair-b"), nil
 }

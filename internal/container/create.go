@@ -236,6 +236,11 @@ func makeFifo(path string, s *specs.Spec) error {
 	if err := unix.Mkfifo(path, 0o622); err != nil {
 		return fmt.Errorf("create exec fifo: %w", err)
 	}
+	// mkfifo applies the umask (0o022 leaves 0o600): the container's
+	// user, not root in the container, opens it from the waiting init.
+	if err := unix.Chmod(path, 0o622); err != nil {
+		return fmt.Errorf("chmod exec fifo: %w", err)
+	}
 	uid, gid := rootIDs(s)
 	if uid != 0 || gid != 0 {
 		if err := os.Chown(path, uid, gid); err != nil {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
@@ -157,14 +158,18 @@ func memoryValue(s string) (int64, error) {
 	return RAMInBytes(s)
 }
 
-var ramRE = regexp.MustCompile(`^(\d+(?:\.\d+)?) ?([kKmMgGtTpP])?[iI]?[bB]?$`)
+// ramRE is compiled on first use: a package-level regexp costs every hull
+// process (and container init) its compilation at start-up.
+var ramRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(\d+(?:\.\d+)?) ?([kKmMgGtTpP])?[iI]?[bB]?$`)
+})
 
 // RAMInBytes parses a size the way runc's --memory flags do (docker's
 // units.RAMInBytes): a number with an optional binary unit k, m, g, t, p
 // (any case, optionally followed by "i" and/or "b": "100m", "1.5GiB",
 // "512kb"); plain numbers are bytes.
 func RAMInBytes(s string) (int64, error) {
-	m := ramRE.FindStringSubmatch(s)
+	m := ramRE().FindStringSubmatch(s)
 	if m == nil {
 		return 0, fmt.Errorf("invalid size %q", s)
 	}

@@ -30,51 +30,78 @@ func prepareProcess(cfg *Config) error {
 	return nil
 }
 
-// finish waits for `hull start`, then becomes the user's program.
+// finish waits for `hull start`, then becomes the user's program. Where it
+// can, the waiting is left to the C stub (stub.go).
 func finish(cfg *Config) error {
 	s := cfg.Spec
 	p := s.Process
-	if !cfg.Exec {
+	stub := useStub(cfg)
+	if !cfg.Exec && !stub {
+		if err := waitForStart(cfg.StateDirFd); err != nil {
+			return err
+		}
+		if s.Hooks != nil && len(s.Hooks.StartContainer) > 0 {
+			st := cfg.State
+			st.Status = specs.StateRunning
+			if err := hooks.RunAll("startContainer", s.Hooks.StartContainer, &st); err != nil {
+				return err
+			}
+		}
+	}
+	path, err := prepareExec(cfg)
+	if err != nil {
+		if stub {
+			// As without the stub: the error shows at `start`.
+			if werr := waitForStart(cfg.StateDirFd); werr != nil {
+				return werr
+			}
+		}
+		return err
+	}
+	if stub {
+		// Only returns when the stub could not start (a seccomp
+		// profile refusing execveat, say): wait here instead.
+		_ = execStub(cfg, path)
 		if err := waitForStart(cfg.StateDirFd); err != nil {
 			return err
 		}
 	}
-	if !cfg.Exec && s.Hooks != nil && len(s.Hooks.StartContainer) > 0 {
-		st := cfg.State
-		st.Status = specs.StateRunning
-		if err := hooks.RunAll("startContainer", s.Hooks.StartContainer, &st); err != nil {
-			return err
-		}
+	if err := unix.Exec(path, p.Args, p.Env); err != nil {
+		return fmt.Errorf("exec %s: %w", p.Args[0], err)
 	}
+	return nil
+}
+
+// prepareExec makes the process the user's: fds, credentials, working
+// directory and umask. It returns the program to exec.
+func prepareExec(cfg *Config) (string, error) {
+	p := cfg.Spec.Process
 	path, err := lookPath(p.Args[0], p.Env)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if err := closeExtraFds(3 + cfg.PreserveFds); err != nil {
-		return err
+		return "", err
 	}
 	if err := setUser(p); err != nil {
-		return err
+		return "", err
 	}
 	if p.Cwd != "" {
 		if err := unix.Chdir(p.Cwd); err != nil {
-			return fmt.Errorf("process.cwd %s: %w", p.Cwd, err)
+			return "", fmt.Errorf("process.cwd %s: %w", p.Cwd, err)
 		}
 	}
 	// CVE-2024-21626: a working directory reached through a leaked host fd
 	// shows as "(unreachable)"; never start the user's program there.
 	if wd, err := unix.Getwd(); err != nil || !strings.HasPrefix(wd, "/") {
-		return fmt.Errorf("process.cwd %s is outside the container", p.Cwd)
+		return "", fmt.Errorf("process.cwd %s is outside the container", p.Cwd)
 	}
 	if p.User.Umask != nil {
 		unix.Umask(int(*p.User.Umask))
 	} else {
 		unix.Umask(0o022)
 	}
-	if err := unix.Exec(path, p.Args, p.Env); err != nil {
-		return fmt.Errorf("exec %s: %w", p.Args[0], err)
-	}
-	return nil
+	return path, nil
 }
 
 // waitForStart blocks opening exec.fifo for writing until `hull start` opens

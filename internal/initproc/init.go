@@ -69,6 +69,7 @@ func setup(conn *syncproto.Conn) (*Config, error) {
 	if cfg.Exec {
 		return setupExec(conn, &cfg)
 	}
+	openSelfExe()
 	rc := &rootfs.Config{Spec: s, Rootfs: cfg.Rootfs, Bundle: cfg.Bundle, NoPivot: cfg.NoPivot, UserNS: cfg.UserNS, SourceFds: cfg.MountFds}
 	if cfg.NewMountNS {
 		if err := rootfs.Setup(rc); err != nil {

@@ -7,7 +7,8 @@
  * the hull binary and this constructor runs first, while the process is still
  * single-threaded. It does only namespace work, then returns and lets the Go
  * runtime start inside the final namespaces. Outside container set-up it
- * returns after one getenv().
+ * returns after two getenv() calls. It also holds the waiting init
+ * (start_stub below).
  *
  * The messages it exchanges with the parent are framed exactly as
  * internal/syncproto frames them: a 4-byte type, a 4-byte payload length
@@ -302,8 +303,69 @@ static void nsenter(int fd)
 	}
 }
 
-__attribute__((constructor)) static void hull_nsenter(void)
+/*
+ * The waiting init (see internal/initproc/stub.go). A created container's
+ * init, once set up, re-executes this binary with _HULL_START=<fd>:<path> and
+ * the user's argv and environment. Here, before any Go runtime exists, it
+ * blocks until `hull start` opens exec.fifo, then execs the user's program:
+ * a waiting init of a few hundred KB instead of a Go process of 8 MB.
+ *
+ * <fd> is an O_PATH fd of exec.fifo (not of the state directory, which would
+ * lead out of the container), reopened for writing through /proc/self/fd as
+ * runc does; the Go side checked that /proc is there. <path> is the program
+ * the Go side already resolved (so `create` reported a missing one).
+ */
+static void start_stub(const char *spec, char **argv, char **envp)
 {
+	/* exec made this process dumpable again, and it must stay so: a
+	 * non-dumpable process's /proc/self/fd belongs to root, and a
+	 * container user could not reopen the fifo through it. It holds
+	 * nothing its own user lacks: an O_PATH fd of a fifo (no way out of
+	 * it, unlike a directory fd) and the sealed, read-only binary. */
+	prctl(PR_SET_NAME, (unsigned long)"hull:init", 0, 0, 0);
+	char *end = NULL;
+	long fd = strtol(spec, &end, 10);
+	if (end == spec || *end != ':' || fd < 0 || fd > 1 << 20 || end[1] == 0) {
+		fprintf(stderr, "hull init: bad _HULL_START\n");
+		_exit(127);
+	}
+	const char *path = end + 1;
+	/* Drop our variable so the user's program sees exactly process.env. */
+	int j = 0;
+	for (int i = 0; envp[i] != NULL; i++)
+		if (strncmp(envp[i], "_HULL_START=", 12) != 0)
+			envp[j++] = envp[i];
+	envp[j] = NULL;
+
+	char proc[64];
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%ld", fd);
+	int fifo;
+	do
+		fifo = open(proc, O_WRONLY | O_CLOEXEC);
+	while (fifo < 0 && errno == EINTR);
+	if (fifo < 0) {
+		fprintf(stderr, "hull init: open exec fifo: %s\n", strerror(errno));
+		_exit(127);
+	}
+	close((int)fd);
+	/* The write end stays open (close-on-exec): `start` waits for the
+	 * hang-up that execve below brings. */
+	if (write(fifo, "", 1) != 1) {
+		fprintf(stderr, "hull init: write exec fifo: %s\n", strerror(errno));
+		_exit(127);
+	}
+	execve(path, argv, envp);
+	fprintf(stderr, "hull init: exec %s: %s\n", path, strerror(errno));
+	_exit(127);
+}
+
+/* glibc passes argc, argv and envp to constructors of the main program. */
+__attribute__((constructor)) static void hull_nsenter(int argc, char **argv, char **envp)
+{
+	(void)argc;
+	const char *st = getenv("_HULL_START");
+	if (st != NULL)
+		start_stub(st, argv, envp);
 	const char *s = getenv("_HULL_SYNC_FD");
 	if (s == NULL || *s == 0)
 		return;

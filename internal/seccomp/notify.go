@@ -3,8 +3,8 @@ package seccomp
 import (
 	"encoding/json"
 	"fmt"
-	"net"
 	"os"
+	"runtime"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -33,17 +33,23 @@ func SendNotify(listenerPath string, st *specs.ContainerProcessState, fd *os.Fil
 	if err != nil {
 		return fmt.Errorf("encode seccomp notify state: %w", err)
 	}
-	conn, err := net.DialUnix("unix", nil, &net.UnixAddr{Name: listenerPath, Net: "unix"})
+	// A raw socket, not package net: importing net costs every hull process
+	// its package initialisation.
+	sock, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return fmt.Errorf("connect to seccomp agent %s: %w", listenerPath, err)
 	}
-	defer conn.Close()
+	defer unix.Close(sock)
+	if err := unix.Connect(sock, &unix.SockaddrUnix{Name: listenerPath}); err != nil {
+		return fmt.Errorf("connect to seccomp agent %s: %w", listenerPath, err)
+	}
 	oob := unix.UnixRights(int(fd.Fd()))
-	n, oobn, err := conn.WriteMsgUnix(data, oob, nil)
+	n, err := unix.SendmsgN(sock, data, oob, nil, 0)
+	runtime.KeepAlive(fd)
 	if err != nil {
 		return fmt.Errorf("send seccomp notify fd to %s: %w", listenerPath, err)
 	}
-	if n != len(data) || oobn != len(oob) {
+	if n != len(data) {
 		return fmt.Errorf("send seccomp notify fd to %s: short write (%d/%d bytes)", listenerPath, n, len(data))
 	}
 	return nil

@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"time"
 
 	"github.com/hull-runtime/hull/internal/intelrdt"
@@ -46,14 +45,29 @@ const (
 	FifoName = "exec.fifo"
 )
 
-var validID = regexp.MustCompile(`^[\w+\-.]+$`)
+// validIDChar is runc's id alphabet, ^[\w+\-.]+$ (\w is ASCII [0-9A-Za-z_]),
+// checked by hand: a package-level regexp is compiled at start-up by every
+// hull process, the container's init included.
+func validIDChar(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+		c == '_' || c == '+' || c == '-' || c == '.'
+}
+
+func validIDChars(id string) bool {
+	for i := 0; i < len(id); i++ {
+		if !validIDChar(id[i]) {
+			return false
+		}
+	}
+	return true
+}
 
 // ValidateID rejects ids that could escape the root or confuse a path.
 func ValidateID(id string) error {
 	if id == "" {
 		return errors.New("container id must not be empty")
 	}
-	if id == "." || id == ".." || !validID.MatchString(id) || len(id) > 1024 {
+	if id == "." || id == ".." || !validIDChars(id) || len(id) > 1024 {
 		return fmt.Errorf("invalid container id %q", id)
 	}
 	return nil
