@@ -11,6 +11,5 @@ require (
 )
 
 require (
-	github.com/cilium/ebpf v0.22.0 // indirect
 	github.com/seccomp/libseccomp-golang v0.11.1 // indirect
 )

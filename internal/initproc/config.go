@@ -31,4 +31,8 @@ type Config struct {
 	AppArmor     bool              `json:"apparmor,omitempty"`  // the host runs AppArmor (seen by the parent)
 	Exec         bool              `json:"exec,omitempty"`      // a process joining a running container
 	Annotations  map[string]string `json:"annotations,omitempty"`
+
+	// prepared is the program to exec once prepareExec made the process
+	// the user's (the stub path did, and the stub could not start).
+	prepared string
 }

@@ -30,13 +30,13 @@ func prepareProcess(cfg *Config) error {
 	return nil
 }
 
-// finish waits for `hull start`, then becomes the user's program. Where it
-// can, the waiting is left to the C stub (stub.go).
+// finish waits for `hull start`, then becomes the user's program. (Where
+// it can, the C stub waits instead: see stub.go; then finish runs only if the
+// stub could not start, with the process already prepared.)
 func finish(cfg *Config) error {
 	s := cfg.Spec
 	p := s.Process
-	stub := useStub(cfg)
-	if !cfg.Exec && !stub {
+	if !cfg.Exec {
 		if err := waitForStart(cfg.StateDirFd); err != nil {
 			return err
 		}
@@ -48,21 +48,10 @@ func finish(cfg *Config) error {
 			}
 		}
 	}
-	path, err := prepareExec(cfg)
-	if err != nil {
-		if stub {
-			// As without the stub: the error shows at `start`.
-			if werr := waitForStart(cfg.StateDirFd); werr != nil {
-				return werr
-			}
-		}
-		return err
-	}
-	if stub {
-		// Only returns when the stub could not start (a seccomp
-		// profile refusing execveat, say): wait here instead.
-		_ = execStub(cfg, path)
-		if err := waitForStart(cfg.StateDirFd); err != nil {
+	path := cfg.prepared
+	if path == "" {
+		var err error
+		if path, err = prepareExec(cfg); err != nil {
 			return err
 		}
 	}

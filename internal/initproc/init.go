@@ -138,6 +138,17 @@ func setup(conn *syncproto.Conn) (*Config, error) {
 	if err := setupRlimits(s.Process); err != nil {
 		return nil, err
 	}
+	if useStub(&cfg) {
+		// The process becomes the user's now, so `create` reports a
+		// failure of that too; the stub sends Ready once it is in
+		// place, so `create` returns with the init already waiting.
+		path, err := prepareExec(&cfg)
+		if err != nil {
+			return nil, err
+		}
+		cfg.prepared = path
+		_ = execStub(&cfg, conn, path) // returns only if the stub could not start
+	}
 	if err := conn.Send(syncproto.Ready, nil); err != nil {
 		return nil, err
 	}

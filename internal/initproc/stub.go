@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/hull-runtime/hull/internal/state"
+	"github.com/hull-runtime/hull/internal/syncproto"
 )
 
 // The waiting init.
@@ -20,9 +21,11 @@ import (
 // is 2 MB. So, once everything is set up and the process is the user's
 // (credentials, capabilities, working directory, umask, seccomp, rlimits),
 // the init re-executes the sealed hull binary with the user's argv and
-// environment plus _HULL_START. The C constructor (internal/nsenter,
-// start_stub) sees it before any Go runtime exists, waits on exec.fifo and
-// execs the user's program: a waiting init of a few hundred KB.
+// environment plus _HULL_START, before Ready. The C constructor
+// (internal/nsenter, start_stub) sees it before any Go runtime exists, sends
+// Ready, waits on exec.fifo and execs the user's program: a waiting init of a
+// few hundred KB. Making the process the user's before Ready also means
+// `create`, not `start`, reports a failure of it (a bad cwd, say).
 //
 // Two execs give the same result as one: execve recomputes capabilities
 // from the inheritable, bounding and ambient sets and the uid alone, which the
@@ -79,24 +82,32 @@ func killsByDefault(a specs.LinuxSeccompAction) bool {
 }
 
 // execStub becomes the waiting stub and returns only if that failed; the
-// caller then waits in Go. path is the user's program, already resolved.
-func execStub(cfg *Config, path string) error {
+// caller then goes on in Go. path is the user's program, already resolved.
+// The stub gets an fd of exec.fifo and a copy of the sync socket, on which
+// it sends Ready.
+func execStub(cfg *Config, conn *syncproto.Conn, path string) error {
 	fifo, err := unix.Openat(cfg.StateDirFd, state.FifoName, unix.O_PATH|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return fmt.Errorf("open exec fifo: %w", err)
 	}
 	defer unix.Close(fifo)
 	// Not close-on-exec, above the fds the user's program gets; the stub
-	// closes it before its execve.
-	fd, err := unix.FcntlInt(uintptr(fifo), unix.F_DUPFD, 3+cfg.PreserveFds)
+	// closes both before its execve.
+	low := 3 + cfg.PreserveFds
+	fd, err := unix.FcntlInt(uintptr(fifo), unix.F_DUPFD, low)
 	if err != nil {
 		return fmt.Errorf("dup exec fifo: %w", err)
 	}
 	defer unix.Close(fd)
+	sync, err := unix.FcntlInt(conn.File().Fd(), unix.F_DUPFD, low)
+	if err != nil {
+		return fmt.Errorf("dup sync socket: %w", err)
+	}
+	defer unix.Close(sync)
 	p := cfg.Spec.Process
 	env := make([]string, 0, len(p.Env)+1)
 	env = append(env, p.Env...)
-	env = append(env, "_HULL_START="+strconv.Itoa(fd)+":"+path)
+	env = append(env, "_HULL_START="+strconv.Itoa(fd)+":"+strconv.Itoa(sync)+":"+path)
 	return execveat(selfExe, p.Args, env)
 }
 

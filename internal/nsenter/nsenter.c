@@ -45,6 +45,7 @@ enum {
 	MSG_NEED_IDMAP = 3,
 	MSG_IDMAP_DONE = 4,
 	MSG_INIT_PID = 5,
+	MSG_READY = 10,
 };
 
 /* Bootstrap payload records: 4-byte kind, 4-byte length, data. */
@@ -307,6 +308,7 @@ static void nsenter(int fd)
  * The waiting init (see internal/initproc/stub.go). A created container's
  * init, once set up, re-executes this binary with _HULL_START=<fd>:<path> and
  * the user's argv and environment. Here, before any Go runtime exists, it
+ * sends Ready on the sync socket (so `create` returns with it in place),
  * blocks until `hull start` opens exec.fifo, then execs the user's program:
  * a waiting init of a few hundred KB instead of a Go process of 8 MB.
  *
@@ -325,7 +327,14 @@ static void start_stub(const char *spec, char **argv, char **envp)
 	prctl(PR_SET_NAME, (unsigned long)"hull:init", 0, 0, 0);
 	char *end = NULL;
 	long fd = strtol(spec, &end, 10);
-	if (end == spec || *end != ':' || fd < 0 || fd > 1 << 20 || end[1] == 0) {
+	long sfd = -1;
+	if (end != spec && *end == ':') {
+		const char *p = end + 1;
+		sfd = strtol(p, &end, 10);
+		if (end == p)
+			sfd = -1;
+	}
+	if (sfd < 0 || fd < 0 || fd > 1 << 20 || sfd > 1 << 20 || *end != ':' || end[1] == 0) {
 		fprintf(stderr, "hull init: bad _HULL_START\n");
 		_exit(127);
 	}
@@ -336,6 +345,12 @@ static void start_stub(const char *spec, char **argv, char **envp)
 		if (strncmp(envp[i], "_HULL_START=", 12) != 0)
 			envp[j++] = envp[i];
 	envp[j] = NULL;
+
+	/* In place: tell `create` (framed as internal/syncproto frames). */
+	sync_fd = (int)sfd;
+	send_msg(MSG_READY, NULL, 0);
+	close(sync_fd);
+	sync_fd = -1;
 
 	char proc[64];
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%ld", fd);

@@ -34,10 +34,15 @@
 //	  <--- SeccompFd (fd: notify listener) ----------  only with SCMP_ACT_NOTIFY
 //	  send it to linux.seccomp.listenerPath
 //	  ---- SeccompFdDone ---------------------------->
+//	                                                   rlimits; when the C stub can wait
+//	                                                   (initproc/stub.go): user, caps, cwd,
+//	                                                   then execveat of the sealed binary,
+//	                                                   whose constructor sends Ready:
 //	  <--- Ready ------------------------------------
 //	  state.json (created), --pid-file, exit           open exec.fifo for writing: blocks
 //	                                                   until `hull start` reads it, then
-//	                                                   startContainer hooks, user, caps, execve
+//	                                                   (Go init only: startContainer hooks,
+//	                                                   user, caps), execve
 //
 //	Any child step may instead send Error{message} and exit; the parent then
 //	rolls back everything it made (cgroups, state dir) and reports the message.
@@ -54,7 +59,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Type is a message type. Values 1-5 are shared with nsenter.c.
+// Type is a message type. Values 1-5 and Ready are shared with nsenter.c.
 type Type uint32
 
 const (

@@ -195,6 +195,8 @@ func TestListSurvivesPartialStateDirs(t *testing.T) {
 	root := testutil.Root(t)
 	good := testutil.NewBundle(t, "sleep", "60")
 	testutil.MustOK(t, testutil.Hull(t, root, "create", "--bundle", good.Dir, good.ID))
+	// Its cgroups outlive the test's --root unless deleted.
+	t.Cleanup(func() { testutil.Hull(t, root, "delete", "--force", good.ID) })
 	partial := map[string]map[string]string{
 		"p-empty":     {},
 		"p-emptyjson": {"state.json": ""},

@@ -4,15 +4,39 @@ import (
 	"errors"
 	"fmt"
 
-	cilium "github.com/cilium/ebpf"
-	"github.com/cilium/ebpf/link"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
 
+// ProgramID is the kernel's id of a loaded BPF program (what bpftool
+// prints); unlike an fd it does not keep the program alive.
+type ProgramID uint32
+
+// Program is a loaded device filter, held by its fd.
+type Program struct {
+	fd int
+}
+
+// FD is the program's file descriptor, valid until Close.
+func (p *Program) FD() int { return p.fd }
+
+// Close releases hull's reference; the kernel frees the program once no
+// fd or attachment refers to it.
+func (p *Program) Close() error {
+	if p == nil || p.fd < 0 {
+		return nil
+	}
+	err := unix.Close(p.fd)
+	p.fd = -1
+	if err != nil {
+		return fmt.Errorf("close bpf program: %w", err)
+	}
+	return nil
+}
+
 // Load compiles rules and loads the program into the kernel (BPF_PROG_LOAD)
 // without attaching it. The caller closes the program.
-func Load(rules []specs.LinuxDeviceCgroup) (*cilium.Program, error) {
+func Load(rules []specs.LinuxDeviceCgroup) (*Program, error) {
 	rs, err := Emulate(rules)
 	if err != nil {
 		return nil, err
@@ -21,22 +45,23 @@ func Load(rules []specs.LinuxDeviceCgroup) (*cilium.Program, error) {
 	if err != nil {
 		return nil, err
 	}
-	spec := &cilium.ProgramSpec{
-		Name:         "hull_devices",
-		Type:         cilium.CGroupDevice,
-		License:      "Apache",
-		Instructions: insts,
+	code, err := Encode(insts)
+	if err != nil {
+		return nil, err
 	}
-	prog, err := cilium.NewProgram(spec)
+	// The program calls no helpers, so no GPL-only one either: the
+	// kernel accepts any license string for it.
+	const license, name = "Apache", "hull_devices"
+	fd, err := progLoad(code, license, name)
 	if errors.Is(err, unix.EPERM) && raiseMemlock() == nil {
 		// Kernels before 5.11 charge BPF memory to RLIMIT_MEMLOCK and
 		// answer EPERM when it is exhausted.
-		prog, err = cilium.NewProgram(spec)
+		fd, err = progLoad(code, license, name)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load device filter program: %w", err)
 	}
-	return prog, nil
+	return &Program{fd: fd}, nil
 }
 
 // raiseMemlock lifts RLIMIT_MEMLOCK, only after a load failed for it. It
@@ -65,18 +90,16 @@ func Apply(dir string, rules []specs.LinuxDeviceCgroup) error {
 		return fmt.Errorf("open cgroup %s: %w", dir, err)
 	}
 	defer unix.Close(fd)
-	old, err := link.QueryPrograms(link.QueryOptions{Target: fd, Attach: cilium.AttachCGroupDevice})
+	old, err := progQuery(fd, unix.BPF_CGROUP_DEVICE)
 	if err != nil {
 		return fmt.Errorf("query device filters of %s: %w", dir, err)
 	}
-	if err := link.RawAttachProgram(link.RawAttachProgramOptions{
-		Target: fd, Program: prog, Attach: cilium.AttachCGroupDevice, Flags: unix.BPF_F_ALLOW_MULTI,
-	}); err != nil {
+	if err := progAttach(fd, prog.fd, unix.BPF_CGROUP_DEVICE, unix.BPF_F_ALLOW_MULTI); err != nil {
 		return fmt.Errorf("attach device filter to %s: %w", dir, err)
 	}
 	var errs []error
-	for _, p := range old.Programs {
-		if err := detach(fd, p.ID); err != nil {
+	for _, id := range old {
+		if err := detach(fd, id); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -86,35 +109,34 @@ func Apply(dir string, rules []specs.LinuxDeviceCgroup) error {
 	return nil
 }
 
-func detach(fd int, id cilium.ProgramID) error {
-	p, err := cilium.NewProgramFromID(id)
+// detach removes program id from the cgroup fd; PROG_DETACH names the
+// program by fd, so it is opened by id first. A program that went away
+// meanwhile (ENOENT) is not an error.
+func detach(cgroup int, id ProgramID) error {
+	fd, err := progFDByID(id)
 	if err != nil {
 		if errors.Is(err, unix.ENOENT) {
 			return nil // already gone
 		}
 		return fmt.Errorf("open program %d: %w", id, err)
 	}
-	defer p.Close()
-	if err := link.RawDetachProgram(link.RawDetachProgramOptions{Target: fd, Program: p, Attach: cilium.AttachCGroupDevice}); err != nil && !errors.Is(err, unix.ENOENT) {
+	defer unix.Close(fd)
+	if err := progDetach(cgroup, fd, unix.BPF_CGROUP_DEVICE); err != nil && !errors.Is(err, unix.ENOENT) {
 		return fmt.Errorf("detach program %d: %w", id, err)
 	}
 	return nil
 }
 
 // Attached lists the ids of the device programs attached directly to dir.
-func Attached(dir string) ([]cilium.ProgramID, error) {
+func Attached(dir string) ([]ProgramID, error) {
 	fd, err := unix.Open(dir, unix.O_DIRECTORY|unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, fmt.Errorf("open cgroup %s: %w", dir, err)
 	}
 	defer unix.Close(fd)
-	q, err := link.QueryPrograms(link.QueryOptions{Target: fd, Attach: cilium.AttachCGroupDevice})
+	ids, err := progQuery(fd, unix.BPF_CGROUP_DEVICE)
 	if err != nil {
 		return nil, fmt.Errorf("query device filters of %s: %w", dir, err)
-	}
-	ids := make([]cilium.ProgramID, 0, len(q.Programs))
-	for _, p := range q.Programs {
-		ids = append(ids, p.ID)
 	}
 	return ids, nil
 }

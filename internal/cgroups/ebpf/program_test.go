@@ -2,73 +2,66 @@ package ebpf
 
 import (
 	"encoding/binary"
-	"fmt"
-	"io"
 	"testing"
 
-	"github.com/cilium/ebpf/asm"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
-// run interprets the generated program for one device access, so the
-// program's decisions are tested without a cgroup v2 host. It knows exactly
-// the instructions Instructions emits and fails on anything else.
-func run(t *testing.T, insts asm.Instructions, typ, major, minor, access uint32) bool {
+// run interprets the ENCODED program (the bytes BPF_PROG_LOAD gets) for one
+// device access, so the program's decisions and the encoder's jump offsets
+// are tested together without a cgroup v2 host. It knows exactly the
+// instructions Instructions emits and fails on anything else.
+func run(t *testing.T, code []byte, typ, major, minor, access uint32) bool {
 	t.Helper()
 	ctx := [3]uint32{access<<16 | typ, major, minor}
 	var reg [11]uint64
-	syms := map[string]int{}
-	for i, in := range insts {
-		if s := in.Symbol(); s != "" {
-			syms[s] = i
-		}
-	}
+	n := len(code) / insnSize
 	for pc, steps := 0, 0; ; steps++ {
-		if pc >= len(insts) || steps > 10000 {
+		if pc < 0 || pc >= n || steps > 10000 {
 			t.Fatalf("program ran off at pc %d", pc)
 		}
-		in := insts[pc]
-		op := in.OpCode
+		b := code[pc*insnSize : (pc+1)*insnSize]
+		op, dst, src := b[0], b[1]&0x0f, b[1]>>4
+		off := int16(binary.LittleEndian.Uint16(b[2:]))
+		imm := int32(binary.LittleEndian.Uint32(b[4:]))
 		jump := func(cond bool) {
-			if !cond {
-				pc++
-				return
+			pc++
+			if cond {
+				pc += int(off)
 			}
-			target, ok := syms[in.Reference()]
-			if !ok {
-				t.Fatalf("pc %d: unknown label %q", pc, in.Reference())
-			}
-			pc = target
 		}
-		switch {
-		case op.Class() == asm.LdXClass && op.Size() == asm.Word && op.Mode() == asm.MemMode:
-			reg[in.Dst] = uint64(ctx[in.Offset/4])
+		switch op {
+		case 0x61: // ldxw dst, [src+off]
+			if src != uint8(R1) || off%4 != 0 || off < 0 || off > 8 {
+				t.Fatalf("pc %d: load outside the context: r%d%+d", pc, src, off)
+			}
+			reg[dst] = uint64(ctx[off/4])
 			pc++
-		case op.Class() == asm.ALUClass && op.ALUOp() == asm.And && op.Source() == asm.ImmSource:
-			reg[in.Dst] = uint64(uint32(reg[in.Dst]) & uint32(in.Constant))
+		case 0x54: // and32 dst, imm
+			reg[dst] = uint64(uint32(reg[dst]) & uint32(imm))
 			pc++
-		case op.Class() == asm.ALUClass && op.ALUOp() == asm.RSh && op.Source() == asm.ImmSource:
-			reg[in.Dst] = uint64(uint32(reg[in.Dst]) >> uint(in.Constant))
+		case 0x74: // rsh32 dst, imm
+			reg[dst] = uint64(uint32(reg[dst]) >> uint(imm))
 			pc++
-		case op.Class() == asm.ALUClass && op.ALUOp() == asm.Mov && op.Source() == asm.ImmSource:
-			reg[in.Dst] = uint64(uint32(in.Constant))
+		case 0xb4: // mov32 dst, imm
+			reg[dst] = uint64(uint32(imm))
 			pc++
-		case op.Class() == asm.ALUClass && op.ALUOp() == asm.Mov && op.Source() == asm.RegSource:
-			reg[in.Dst] = uint64(uint32(reg[in.Src]))
+		case 0xbc: // mov32 dst, src
+			reg[dst] = uint64(uint32(reg[src]))
 			pc++
-		case op.Class() == asm.JumpClass && op.JumpOp() == asm.JNE && op.Source() == asm.ImmSource:
-			jump(reg[in.Dst] != uint64(in.Constant))
-		case op.Class() == asm.JumpClass && op.JumpOp() == asm.JEq && op.Source() == asm.ImmSource:
-			jump(reg[in.Dst] == uint64(in.Constant))
-		case op.Class() == asm.JumpClass && op.JumpOp() == asm.Exit:
-			return reg[asm.R0] == 1
+		case 0x55: // jne dst, imm, +off (64-bit compare, imm sign-extended)
+			jump(reg[dst] != uint64(int64(imm)))
+		case 0x15: // jeq dst, imm, +off
+			jump(reg[dst] == uint64(int64(imm)))
+		case 0x95: // exit
+			return reg[R0] == 1
 		default:
-			t.Fatalf("pc %d: unexpected instruction %v", pc, in)
+			t.Fatalf("pc %d: unexpected opcode %#x", pc, op)
 		}
 	}
 }
 
-func compile(t *testing.T, rules ...specs.LinuxDeviceCgroup) asm.Instructions {
+func compile(t *testing.T, rules ...specs.LinuxDeviceCgroup) []byte {
 	t.Helper()
 	rs, err := Emulate(rules)
 	if err != nil {
@@ -78,7 +71,11 @@ func compile(t *testing.T, rules ...specs.LinuxDeviceCgroup) asm.Instructions {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return insts
+	code, err := Encode(insts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code
 }
 
 type access struct {
@@ -86,18 +83,18 @@ type access struct {
 	want                   bool
 }
 
-func check(t *testing.T, name string, insts asm.Instructions, cases []access) {
+func check(t *testing.T, name string, code []byte, cases []access) {
 	t.Helper()
 	for _, c := range cases {
-		if got := run(t, insts, c.typ, c.major, c.minor, c.acc); got != c.want {
+		if got := run(t, code, c.typ, c.major, c.minor, c.acc); got != c.want {
 			t.Errorf("%s: type %d %d:%d access %#x: allowed=%v, want %v", name, c.typ, c.major, c.minor, c.acc, got, c.want)
 		}
 	}
 }
 
 func TestProgramDenyAllByDefault(t *testing.T) {
-	insts := compile(t)
-	check(t, "no rules", insts, []access{
+	code := compile(t)
+	check(t, "no rules", code, []access{
 		{devChar, 1, 3, accRead, false},
 		{devBlock, 8, 0, accMknod, false},
 	})
@@ -106,7 +103,7 @@ func TestProgramDenyAllByDefault(t *testing.T) {
 func TestProgramRuncDefaults(t *testing.T) {
 	// What hull's create passes: the config's rules (deny all, as `spec`
 	// writes) followed by runc's default allow list.
-	insts := compile(t,
+	code := compile(t,
 		deny("", nil, nil, "rwm"),
 		allow("c", nil, nil, "m"),
 		allow("b", nil, nil, "m"),
@@ -114,7 +111,7 @@ func TestProgramRuncDefaults(t *testing.T) {
 		allow("c", i64(136), nil, "rwm"),
 		allow("c", i64(5), i64(2), "rwm"),
 	)
-	check(t, "defaults", insts, []access{
+	check(t, "defaults", code, []access{
 		{devChar, 1, 3, accRead | accWrite, true}, // /dev/null
 		{devChar, 1, 3, accMknod, true},
 		{devChar, 136, 7, accRead | accWrite, true}, // /dev/pts/7
@@ -130,8 +127,8 @@ func TestProgramRuncDefaults(t *testing.T) {
 
 func TestProgramRequestNeedsOneCoveringRule(t *testing.T) {
 	// v1 semantics: r from one rule and w from another do not add up.
-	insts := compile(t, allow("c", i64(1), nil, "r"), allow("c", i64(1), i64(3), "w"))
-	check(t, "split", insts, []access{
+	code := compile(t, allow("c", i64(1), nil, "r"), allow("c", i64(1), i64(3), "w"))
+	check(t, "split", code, []access{
 		{devChar, 1, 3, accRead, true},
 		{devChar, 1, 3, accWrite, true},
 		{devChar, 1, 3, accRead | accWrite, false},
@@ -141,15 +138,15 @@ func TestProgramRequestNeedsOneCoveringRule(t *testing.T) {
 }
 
 func TestProgramLastRuleWins(t *testing.T) {
-	insts := compile(t, allow("c", i64(1), i64(3), "rwm"), deny("c", i64(1), i64(3), "rwm"))
-	check(t, "allow then deny", insts, []access{{devChar, 1, 3, accRead, false}})
-	insts = compile(t, deny("c", i64(1), i64(3), "rwm"), allow("c", i64(1), i64(3), "rw"))
-	check(t, "deny then allow", insts, []access{{devChar, 1, 3, accRead, true}, {devChar, 1, 3, accMknod, false}})
+	code := compile(t, allow("c", i64(1), i64(3), "rwm"), deny("c", i64(1), i64(3), "rwm"))
+	check(t, "allow then deny", code, []access{{devChar, 1, 3, accRead, false}})
+	code = compile(t, deny("c", i64(1), i64(3), "rwm"), allow("c", i64(1), i64(3), "rw"))
+	check(t, "deny then allow", code, []access{{devChar, 1, 3, accRead, true}, {devChar, 1, 3, accMknod, false}})
 }
 
 func TestProgramDefaultAllow(t *testing.T) {
-	insts := compile(t, allow("a", nil, nil, "rwm"), deny("c", i64(1), i64(3), "w"), deny("b", nil, nil, "m"))
-	check(t, "allow all but", insts, []access{
+	code := compile(t, allow("a", nil, nil, "rwm"), deny("c", i64(1), i64(3), "w"), deny("b", nil, nil, "m"))
+	check(t, "allow all but", code, []access{
 		{devChar, 1, 3, accRead, true},
 		{devChar, 1, 3, accWrite, false},
 		{devChar, 1, 3, accRead | accWrite, false}, // any shared bit denies
@@ -164,13 +161,26 @@ func TestProgramLabelsResolve(t *testing.T) {
 	for i := 0; i < 50; i++ {
 		rules = append(rules, allow("c", i64(int64(i)), i64(int64(i)), "rw"))
 	}
-	insts := compile(t, rules...)
-	// Encoding resolves every jump reference or fails.
-	if err := insts.Marshal(io.Discard, binary.LittleEndian); err != nil { // byte order is irrelevant here
-		t.Fatalf("marshal: %v", err)
-	}
-	check(t, "many", insts, []access{{devChar, 49, 49, accRead, true}, {devChar, 50, 50, accRead, false}})
-	if got := fmt.Sprint(len(insts)); got == "0" {
-		t.Fatal("empty program")
+	code := compile(t, rules...)
+	check(t, "many", code, []access{
+		{devChar, 0, 0, accRead, true},
+		{devChar, 25, 25, accWrite, true},
+		{devChar, 49, 49, accRead, true},
+		{devChar, 50, 50, accRead, false},
+		{devChar, 49, 48, accRead, false},
+	})
+}
+
+// TestProgramRejectsBadRules: Instructions refuses exceptions Emulate
+// would never produce instead of emitting a wrong program.
+func TestProgramRejectsBadRules(t *testing.T) {
+	for _, rs := range []Ruleset{
+		{Exceptions: []Rule{{Type: 'a', Major: 1, Minor: 3, Access: accRead}}},
+		{Exceptions: []Rule{{Type: 'c', Major: 1, Minor: 3, Access: 0}}},
+		{Exceptions: []Rule{{Type: 'c', Major: 1, Minor: 3, Access: 8}}},
+	} {
+		if _, err := Instructions(rs); err == nil {
+			t.Errorf("Instructions(%+v) succeeded", rs)
+		}
 	}
 }
