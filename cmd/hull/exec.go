@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -13,6 +12,7 @@ import (
 	"github.com/hull-runtime/hull/internal/caps"
 	"github.com/hull-runtime/hull/internal/container"
 	"github.com/hull-runtime/hull/internal/spec"
+	"github.com/hull-runtime/hull/internal/specjson"
 	"github.com/hull-runtime/hull/internal/state"
 )
 
@@ -78,7 +78,7 @@ func buildExecProcess(c *state.Container, f *execFlags, args []string) (*specs.P
 			return nil, fmt.Errorf("--process: %w", err)
 		}
 		var p specs.Process
-		if err := json.Unmarshal(b, &p); err != nil {
+		if err := specjson.UnmarshalProcess(b, &p); err != nil {
 			return nil, fmt.Errorf("--process %s: invalid JSON: %w", f.process, err)
 		}
 		if err := spec.ValidateProcess(&p); err != nil {
@@ -92,12 +92,9 @@ func buildExecProcess(c *state.Container, f *execFlags, args []string) (*specs.P
 	if c.Config == nil || c.Config.Process == nil {
 		return nil, fmt.Errorf("container %q has no stored process", c.ID)
 	}
-	b, err := json.Marshal(c.Config.Process)
-	if err != nil {
-		return nil, err
-	}
+	// A deep copy, through the generated codec (no reflection).
 	var p specs.Process
-	if err := json.Unmarshal(b, &p); err != nil {
+	if err := specjson.UnmarshalProcess(specjson.AppendProcess(nil, c.Config.Process), &p); err != nil {
 		return nil, err
 	}
 	p.Args = args

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/moby/sys/mountinfo"
+
+	"github.com/hull-runtime/hull/internal/procfs"
 )
 
 // hierarchy is one mounted cgroup hierarchy, keyed like State.Paths.
@@ -145,7 +147,7 @@ func computePaths(hs []hierarchy, own map[string]string, cgroupsPath, id string)
 }
 
 func hostPaths(mode Mode, cgroupsPath, id string) (map[string]string, error) {
-	mounts, err := mountinfo.GetMounts(mountinfo.FSTypeFilter("cgroup", "cgroup2"))
+	mounts, err := procfs.Mounts("cgroup", "cgroup2")
 	if err != nil {
 		return nil, fmt.Errorf("read cgroup mounts: %w", err)
 	}

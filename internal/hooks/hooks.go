@@ -4,7 +4,6 @@ package hooks
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -15,6 +14,8 @@ import (
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/hull-runtime/hull/internal/specjson"
 	"golang.org/x/sys/unix"
 )
 
@@ -36,10 +37,8 @@ func Run(kind string, h specs.Hook, state *specs.State) error {
 	if state == nil {
 		return fmt.Errorf("%s: no container state to pass", prefix)
 	}
-	input, err := json.Marshal(state)
-	if err != nil {
-		return fmt.Errorf("%s: encode state: %w", prefix, err)
-	}
+	input := specjson.AppendState(nil, state) // no reflection
+
 	ctx := context.Background()
 	var timeout time.Duration
 	if h.Timeout != nil {
@@ -73,7 +72,7 @@ func Run(kind string, h specs.Hook, state *specs.State) error {
 	}
 	cmd.WaitDelay = pipeGrace
 
-	err = cmd.Run()
+	err := cmd.Run()
 	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return fmt.Errorf("%s: timed out after %s, killed%s", prefix, timeout, detail(stderr, stdout))
 	}

@@ -6,6 +6,8 @@ import (
 
 	"github.com/moby/sys/mountinfo"
 	"golang.org/x/sys/unix"
+
+	"github.com/hull-runtime/hull/internal/procfs"
 )
 
 // prepareRoot sets the propagation of the whole (already private copy of the)
@@ -89,7 +91,7 @@ type mountTable struct {
 func (t *mountTable) get() ([]*mountinfo.Info, error) {
 	if !t.read {
 		t.read = true
-		t.mounts, t.err = mountinfo.GetMounts(nil)
+		t.mounts, t.err = procfs.Mounts()
 		if t.err != nil {
 			t.err = fmt.Errorf("read mountinfo: %w", t.err)
 		}

@@ -158,8 +158,18 @@ func (c *Conn) Send(t Type, payload []byte) error {
 }
 
 // SendJSON writes a message whose payload is v as JSON.
+//
+// A v that encodes itself (json.Marshaler) is asked directly: both ends are
+// hull, and json.Marshal would only re-scan the bytes to compact them (the
+// init config, with the whole spec, is the largest message).
 func (c *Conn) SendJSON(t Type, v any) error {
-	b, err := json.Marshal(v)
+	var b []byte
+	var err error
+	if m, ok := v.(json.Marshaler); ok {
+		b, err = m.MarshalJSON()
+	} else {
+		b, err = json.Marshal(v)
+	}
 	if err != nil {
 		return fmt.Errorf("encode %s: %w", t, err)
 	}
@@ -281,7 +291,13 @@ func (c *Conn) ExpectJSON(t Type, v any) error {
 	if err != nil {
 		return err
 	}
-	if err := json.Unmarshal(m.Payload, v); err != nil {
+	if u, ok := v.(json.Unmarshaler); ok {
+		// It validates as it reads; json.Unmarshal would scan it first.
+		err = u.UnmarshalJSON(m.Payload)
+	} else {
+		err = json.Unmarshal(m.Payload, v)
+	}
+	if err != nil {
 		return fmt.Errorf("decode %s: %w", t, err)
 	}
 	return nil

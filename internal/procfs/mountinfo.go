@@ -1,0 +1,114 @@
+package procfs
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/moby/sys/mountinfo"
+)
+
+// Mounts reads /proc/self/mountinfo and returns the mounts whose filesystem
+// type is one of fstypes (all mounts when none is given), in moby's Info
+// type so callers can share code with it.
+//
+// Why not mountinfo.GetMounts: it locks the goroutine to its OS thread for
+// /proc/thread-self (every lock is a thread hand-off in the Go scheduler) and
+// splits every line into strings before filtering. hull reads mountinfo in
+// every `create` (the host's cgroup hierarchies) and in the init; /proc/self
+// is right for it, since no hull thread has a mount namespace of its own.
+func Mounts(fstypes ...string) ([]*mountinfo.Info, error) {
+	data, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return nil, fmt.Errorf("read mountinfo: %w", err)
+	}
+	return ParseMounts(data, fstypes...)
+}
+
+// ParseMounts parses mountinfo text (proc(5)):
+//
+//	36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue
+//	(1)(2)(3)   (4)   (5)      (6)      (7)   (8) (9)   (10)         (11)
+//
+// where (7) is zero or more optional fields ended by "-".
+func ParseMounts(data []byte, fstypes ...string) ([]*mountinfo.Info, error) {
+	var out []*mountinfo.Info
+	for len(data) > 0 {
+		line := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			data = nil
+		}
+		if len(line) == 0 {
+			continue
+		}
+		sep := bytes.Index(line, []byte(" - "))
+		if sep < 0 {
+			return nil, fmt.Errorf("mountinfo line %q: no separator", line)
+		}
+		post := strings.Fields(string(line[sep+3:]))
+		if len(post) < 3 {
+			return nil, fmt.Errorf("mountinfo line %q: too few fields after the separator", line)
+		}
+		if len(fstypes) > 0 && !contains(fstypes, post[0]) {
+			continue
+		}
+		pre := strings.Fields(string(line[:sep]))
+		if len(pre) < 6 {
+			return nil, fmt.Errorf("mountinfo line %q: too few fields", line)
+		}
+		m := &mountinfo.Info{FSType: post[0], Source: unescape(post[1]), VFSOptions: post[2]}
+		var err1, err2, err3 error
+		m.ID, err1 = strconv.Atoi(pre[0])
+		m.Parent, err2 = strconv.Atoi(pre[1])
+		maj, min, ok := strings.Cut(pre[2], ":")
+		if !ok {
+			return nil, fmt.Errorf("mountinfo line %q: bad device %q", line, pre[2])
+		}
+		m.Major, err3 = strconv.Atoi(maj)
+		if err1 != nil || err2 != nil || err3 != nil {
+			return nil, fmt.Errorf("mountinfo line %q: bad number", line)
+		}
+		if m.Minor, err1 = strconv.Atoi(min); err1 != nil {
+			return nil, fmt.Errorf("mountinfo line %q: bad number", line)
+		}
+		m.Root = unescape(pre[3])
+		m.Mountpoint = unescape(pre[4])
+		m.Options = pre[5]
+		m.Optional = strings.Join(pre[6:], " ")
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// unescape undoes the kernel's octal escapes (\040 space, \011 tab, \012
+// newline, \134 backslash) in paths.
+func unescape(s string) string {
+	if strings.IndexByte(s, '\\') < 0 {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+3 < len(s) && isOctal(s[i+1]) && isOctal(s[i+2]) && isOctal(s[i+3]) {
+			b = append(b, (s[i+1]-'0')<<6|(s[i+2]-'0')<<3|(s[i+3]-'0'))
+			i += 3
+			continue
+		}
+		b = append(b, s[i])
+	}
+	return string(b)
+}
+
+func isOctal(c byte) bool { return c >= '0' && c <= '7' }
