@@ -32,6 +32,9 @@ type CreateOptions struct {
 	// KeepConsole hands the pty master back to the caller (attached run)
 	// instead of sending it to ConsoleSocket.
 	KeepConsole bool
+	// StartNow says `start` follows at once (run): the init waits for it
+	// itself instead of in the C stub, which would cost an exec.
+	StartNow bool
 }
 
 // Created is a created container.
@@ -168,7 +171,7 @@ func (r *Runtime) Create(id string, o CreateOptions) (_ *Created, retErr error) 
 	in, err := process.Start(&process.InitOptions{
 		SealedLowerDir: r.sealedLowerDir(),
 		ID:             id, Bundle: bundle, Rootfs: rootfs, Spec: s, StateDir: dir,
-		NoPivot: o.NoPivot, NoNewKeyring: o.NoNewKeyring, PreserveFds: o.PreserveFds,
+		NoPivot: o.NoPivot, NoNewKeyring: o.NoNewKeyring, PreserveFds: o.PreserveFds, StartNow: o.StartNow,
 		Placed: placed, Hooks: runHooks,
 	})
 	if err != nil {

@@ -1,7 +1,6 @@
 package container
 
 import (
-	"errors"
 	"os"
 	"os/signal"
 	"time"
@@ -41,6 +40,7 @@ func (r *Runtime) Run(id string, o RunOptions) (int, error) {
 	}
 	co := o.CreateOptions
 	co.KeepConsole = attached && o.ConsoleSocket == ""
+	co.StartNow = true
 	created, err := r.Create(id, co)
 	if err != nil {
 		return 0, err
@@ -77,53 +77,48 @@ func (r *Runtime) Run(id string, o RunOptions) (int, error) {
 
 // forwardAndWait relays signals to pid until it exits and returns its
 // status in the shell's convention.
+//
+// The main goroutine blocks in wait4 and a second one relays what arrives on
+// sigs: no SIGCHLD to catch, no timer, no goroutine hand-off per child
+// exit (each is a thread wake-up in the Go scheduler).
 func (r *Runtime) forwardAndWait(pid int, sigs chan os.Signal) int {
-	for {
-		if st, done := reap(pid); done {
-			return st
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		for {
+			select {
+			case <-done:
+				return
+			case s := <-sigs:
+				sig, ok := s.(unix.Signal)
+				if !ok || sig == unix.SIGCHLD || sig == unix.SIGURG || sig == unix.SIGPIPE {
+					continue
+				}
+				unix.Kill(pid, sig)
+			}
 		}
-		var s os.Signal
-		select {
-		case s = <-sigs:
-		case <-time.After(250 * time.Millisecond):
-			// No SIGCHLD comes for an init that is not our child
-			// (--no-subreaper with a forked init): look again.
-			continue
-		}
-		sig, ok := s.(unix.Signal)
-		if !ok || sig == unix.SIGCHLD || sig == unix.SIGURG || sig == unix.SIGPIPE {
-			continue
-		}
-		if err := unix.Kill(pid, sig); errors.Is(err, unix.ESRCH) {
-			continue
-		}
-	}
-}
-
-// reap collects exited children without blocking; it reports pid's status
-// when pid is among them.
-func reap(pid int) (int, bool) {
+	}()
 	for {
 		var ws unix.WaitStatus
-		wp, err := unix.Wait4(-1, &ws, unix.WNOHANG, nil)
-		if err != nil || wp <= 0 {
-			if errors.Is(err, unix.ECHILD) {
-				// Not our child (--no-subreaper and a forked init):
-				// fall back to polling its existence.
-				if unix.Kill(pid, 0) == unix.ESRCH {
-					return 0, true
-				}
-			}
-			return 0, false
-		}
-		if wp != pid {
-			continue
-		}
+		wp, err := unix.Wait4(-1, &ws, 0, nil)
 		switch {
+		case err == unix.EINTR:
+			continue
+		case err == unix.ECHILD:
+			// Not our child (--no-subreaper and a forked init): poll
+			// its existence; its status is out of reach.
+			for unix.Kill(pid, 0) != unix.ESRCH {
+				time.Sleep(250 * time.Millisecond)
+			}
+			return 0
+		case err != nil:
+			return 1
+		case wp != pid:
+			continue // stage 0 of a forked init, or an orphan we adopted
 		case ws.Exited():
-			return ws.ExitStatus(), true
+			return ws.ExitStatus()
 		case ws.Signaled():
-			return 128 + int(ws.Signal()), true
+			return 128 + int(ws.Signal())
 		}
 	}
 }

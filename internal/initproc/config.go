@@ -35,6 +35,7 @@ type Config struct {
 	MountFds     []int             `json:"mount_fds,omitempty"` // see rootfs.Config.SourceFds
 	AppArmor     bool              `json:"apparmor,omitempty"`  // the host runs AppArmor (seen by the parent)
 	Exec         bool              `json:"exec,omitempty"`      // a process joining a running container
+	StartNow     bool              `json:"start_now,omitempty"` // `start` follows at once (run): no stub
 	Annotations  map[string]string `json:"annotations,omitempty"`
 
 	// prepared is the program to exec once prepareExec made the process
@@ -66,7 +67,7 @@ func (c *Config) MarshalJSON() ([]byte, error) {
 		key string
 		on  bool
 	}{{"no_pivot", c.NoPivot}, {"no_new_keyring", c.NoNewKeyring}, {"user_ns", c.UserNS},
-		{"new_mount_ns", c.NewMountNS}, {"apparmor", c.AppArmor}, {"exec", c.Exec}} {
+		{"new_mount_ns", c.NewMountNS}, {"apparmor", c.AppArmor}, {"exec", c.Exec}, {"start_now", c.StartNow}} {
 		if f.on {
 			b = append(b, `,"`...)
 			b = append(b, f.key...)
@@ -130,6 +131,8 @@ func (c *Config) UnmarshalJSON(data []byte) error {
 			c.AppArmor, err = d.ReadBool()
 		case "exec":
 			c.Exec, err = d.ReadBool()
+		case "start_now":
+			c.StartNow, err = d.ReadBool()
 		case "preserve_fds":
 			c.PreserveFds, err = readInt(d)
 		case "state_dir_fd":

@@ -38,7 +38,7 @@ func TestConfigJSONRoundTrip(t *testing.T) {
 		t.Errorf("round trip:\n got %+v\nwant %+v", out, *in)
 	}
 	all := *in
-	all.NoNewKeyring, all.UserNS, all.NewMountNS, all.Exec = true, true, true, true
+	all.NoNewKeyring, all.UserNS, all.NewMountNS, all.Exec, all.StartNow = true, true, true, true, true
 	all.Annotations["k\"<"] = "v\n"
 	b, _ = json.Marshal(&all)
 	var back Config

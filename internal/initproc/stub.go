@@ -32,7 +32,8 @@ import (
 // first exec does not change; no_new_privs, the seccomp filter, rlimits,
 // personality and the scheduler carry over.
 //
-// The Go init still waits itself when the stub cannot do the same thing:
+// The Go init still waits itself where `start` follows at once (run: an
+// exec would only cost time), and when the stub cannot do the same thing:
 //   - startContainer hooks run in the container after `start`, in Go;
 //   - an AppArmor profile or SELinux label applies at the next execve, which
 //     would be the stub's, and the stub's /proc access would then be
@@ -57,7 +58,7 @@ func openSelfExe() {
 // useStub reports whether the waiting init can be the C stub.
 func useStub(cfg *Config) bool {
 	s := cfg.Spec
-	if cfg.Exec || selfExe < 0 {
+	if cfg.Exec || cfg.StartNow || selfExe < 0 {
 		return false
 	}
 	if s.Hooks != nil && len(s.Hooks.StartContainer) > 0 {

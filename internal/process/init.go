@@ -35,6 +35,8 @@ type InitOptions struct {
 	// SealedLowerDir is an empty directory of hull's (under --root) for
 	// the sealed binary's overlay; see InitBinary.
 	SealedLowerDir string
+	// StartNow: see initproc.Config.StartNow.
+	StartNow bool
 	// Exec starts a process in an existing container: Spec's namespaces
 	// all carry paths to join, and no rootfs set-up or exec fifo is done.
 	Exec bool
@@ -198,6 +200,7 @@ func Start(o *InitOptions) (_ *Init, retErr error) {
 		MountFds:     mountFds,
 		AppArmor:     o.Spec.Process.ApparmorProfile != "" && procattr.AppArmorEnabled(),
 		Exec:         o.Exec,
+		StartNow:     o.StartNow,
 		State: specs.State{
 			Version:     specs.Version,
 			ID:          o.ID,

@@ -110,10 +110,10 @@ func Name(sig unix.Signal) string {
 }
 
 // Forwarded lists the signals a foreground `run` or `exec` catches and relays
-// to the container (SIGCHLD is caught to reap). It leaves out what the
-// kernel raises synchronously (SEGV, BUS, FPE, ILL, TRAP), what cannot be
-// caught (KILL, STOP), the Go runtime's own (URG for preemption, PROF) and
-// the real-time signals.
+// to the container. It leaves out SIGCHLD (hull reaps in a blocking
+// wait4), what the kernel raises synchronously (SEGV, BUS, FPE, ILL, TRAP),
+// what cannot be caught (KILL, STOP), the Go runtime's own (URG for
+// preemption, PROF) and the real-time signals.
 //
 // Why not signal.Notify with no list, as runc does: every enabled signal is a
 // round trip to the runtime's signal-mask thread (os/signal's ensureSigM,
@@ -122,7 +122,7 @@ func Name(sig unix.Signal) string {
 // 5-line program: 2.8 ms for 11 signals, 3.2 for 21, 5.7 for all).
 var Forwarded = []os.Signal{
 	unix.SIGHUP, unix.SIGINT, unix.SIGQUIT, unix.SIGABRT, unix.SIGUSR1, unix.SIGUSR2,
-	unix.SIGPIPE, unix.SIGALRM, unix.SIGTERM, unix.SIGCHLD, unix.SIGCONT, unix.SIGTSTP,
+	unix.SIGPIPE, unix.SIGALRM, unix.SIGTERM, unix.SIGCONT, unix.SIGTSTP,
 	unix.SIGTTIN, unix.SIGTTOU, unix.SIGXCPU, unix.SIGXFSZ, unix.SIGVTALRM, unix.SIGWINCH,
 	unix.SIGIO, unix.SIGPWR, unix.SIGSYS, unix.SIGSTKFLT,
 }

@@ -1,12 +1,17 @@
 package integration
 
 import (
+	"bufio"
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -187,4 +192,48 @@ func TestPreserveFds(t *testing.T) {
 	if r.Stdout != "through fd 3" {
 		t.Errorf("stdout %q, want the content of fd 3", r.Stdout)
 	}
+}
+
+// TestRunForwardsSignals: a signal sent to a foreground `run` reaches the
+// container's process, and run returns its exit status.
+func TestRunForwardsSignals(t *testing.T) {
+	t.Parallel()
+	b := testutil.NewBundle(t, "sh", "-c", `trap 'echo got-usr1; exit 3' USR1; echo ready; while :; do sleep 0.1; done`)
+	root := testutil.Root(t)
+	cmd := testutil.Command(t, testutil.BuildHull(t), root, "run", "--bundle", b.Dir, b.ID)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := make(chan string, 10)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	select {
+	case l := <-lines:
+		if l != "ready" {
+			t.Fatalf("first line %q", l)
+		}
+	case <-time.After(15 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("container never said ready")
+	}
+	cmd.Process.Signal(syscall.SIGUSR1)
+	var rest []string
+	for l := range lines {
+		rest = append(rest, l)
+	}
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 3 || !slices.Contains(rest, "got-usr1") {
+		t.Errorf("run after SIGUSR1: %v, output %q; want exit 3 and got-usr1", err, rest)
+	}
+	testutil.AssertNothingLeft(t, root, b)
 }
