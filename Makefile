@@ -83,3 +83,4 @@ fuzz:
 	$(GO) test ./internal/spec -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/spec -run '^$$' -fuzz '^FuzzValidate$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/syncproto -run '^$$' -fuzz '^FuzzRecv$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/specjson -run '^$$' -fuzz '^FuzzUnmarshalSpec$$' -fuzztime $(FUZZTIME)

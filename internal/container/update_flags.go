@@ -4,11 +4,9 @@ import (
 	"fmt"
 	"maps"
 	"math"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
@@ -158,29 +156,64 @@ func memoryValue(s string) (int64, error) {
 	return RAMInBytes(s)
 }
 
-// ramRE is compiled on first use: a package-level regexp costs every hull
-// process (and container init) its compilation at start-up.
-var ramRE = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`^(\d+(?:\.\d+)?) ?([kKmMgGtTpP])?[iI]?[bB]?$`)
-})
-
 // RAMInBytes parses a size the way runc's --memory flags do (docker's
 // units.RAMInBytes): a number with an optional binary unit k, m, g, t, p
 // (any case, optionally followed by "i" and/or "b": "100m", "1.5GiB",
-// "512kb"); plain numbers are bytes.
+// "512kb"); plain numbers are bytes. The grammar,
+// ^(\d+(\.\d+)?) ?([kKmMgGtTpP])?[iI]?[bB]?$, is matched by hand: package
+// regexp (and the unicode tables it initialises) would cost every hull
+// process its start-up work for a flag of `update` alone.
 func RAMInBytes(s string) (int64, error) {
-	m := ramRE().FindStringSubmatch(s)
-	if m == nil {
+	num, unit, ok := splitSize(s)
+	if !ok {
 		return 0, fmt.Errorf("invalid size %q", s)
 	}
-	n, err := strconv.ParseFloat(m[1], 64)
+	n, err := strconv.ParseFloat(num, 64)
 	if err != nil {
 		return 0, fmt.Errorf("invalid size %q: %w", s, err)
 	}
-	mult := map[string]float64{"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40, "p": 1 << 50}[strings.ToLower(m[2])]
+	m := []string{"", unit}
+	mult := map[string]float64{"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40, "p": 1 << 50}[strings.ToLower(m[1])]
 	v := n * mult
 	if v >= math.MaxInt64 {
 		return 0, fmt.Errorf("size %q too large", s)
 	}
 	return int64(v), nil
+}
+
+// splitSize splits s into its number and unit letter ("" for none) along
+// RAMInBytes' grammar.
+func splitSize(s string) (num, unit string, ok bool) {
+	digits := func(i int) int {
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		return i
+	}
+	i := digits(0)
+	if i == 0 {
+		return "", "", false
+	}
+	if i < len(s) && s[i] == '.' {
+		j := digits(i + 1)
+		if j == i+1 {
+			return "", "", false
+		}
+		i = j
+	}
+	num = s[:i]
+	if i < len(s) && s[i] == ' ' {
+		i++
+	}
+	if i < len(s) && strings.IndexByte("kKmMgGtTpP", s[i]) >= 0 {
+		unit = s[i : i+1]
+		i++
+	}
+	if i < len(s) && (s[i] == 'i' || s[i] == 'I') {
+		i++
+	}
+	if i < len(s) && (s[i] == 'b' || s[i] == 'B') {
+		i++
+	}
+	return num, unit, i == len(s)
 }

@@ -13,7 +13,7 @@ func TestRAMInBytes(t *testing.T) {
 	good := map[string]int64{
 		"0": 0, "1024": 1024, "100m": 100 << 20, "100M": 100 << 20, "1g": 1 << 30, "1G": 1 << 30,
 		"512k": 512 << 10, "512kb": 512 << 10, "1.5g": 3 << 29, "2GiB": 2 << 30, "10 m": 10 << 20, "3b": 3,
-		"1t": 1 << 40, "1p": 1 << 50,
+		"1t": 1 << 40, "1p": 1 << 50, "2kib": 2 << 10, "7KIB": 7 << 10, "1.25 mi": 1.25 * (1 << 20), "8B": 8,
 	}
 	for in, want := range good {
 		got, err := RAMInBytes(in)
@@ -21,7 +21,7 @@ func TestRAMInBytes(t *testing.T) {
 			t.Errorf("RAMInBytes(%q) = %d, %v; want %d", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"", "abc", "-5m", "10x", "1e3", "m", "99999999999p"} {
+	for _, in := range []string{"", "abc", "-5m", "10x", "1e3", "m", "99999999999p", "1.m", ".5m", "1  m", "1mm", "1bi", " 1"} {
 		if v, err := RAMInBytes(in); err == nil {
 			t.Errorf("RAMInBytes(%q) = %d, want an error", in, v)
 		}

@@ -133,10 +133,10 @@ func setUser(p *specs.Process) error {
 	if err := unix.Setgroups(groups); err != nil && !(errors.Is(err, unix.EPERM) && len(groups) == 0) {
 		return fmt.Errorf("process.user.additionalGids: %w", err)
 	}
-	if err := unix.Setresgid(int(u.GID), int(u.GID), int(u.GID)); err != nil {
+	if err := setresid(unix.SYS_SETRESGID, u.GID); err != nil {
 		return fmt.Errorf("process.user.gid %d: %w", u.GID, err)
 	}
-	if err := unix.Setresuid(int(u.UID), int(u.UID), int(u.UID)); err != nil {
+	if err := setresid(unix.SYS_SETRESUID, u.UID); err != nil {
 		return fmt.Errorf("process.user.uid %d: %w", u.UID, err)
 	}
 	if err := unix.Prctl(unix.PR_SET_KEEPCAPS, 0, 0, 0, 0); err != nil {
@@ -148,14 +148,30 @@ func setUser(p *specs.Process) error {
 	return nil
 }
 
+// setresid sets the real, effective and saved ids of this thread only. Go's
+// own Setresuid changes every thread of the process, which in a cgo binary
+// means glibc's setxid broadcast: a signal to, and a wait for, each thread.
+// The init runs on one locked thread, and only the thread that execs matters
+// (execve ends the others), as in runc's init.
+func setresid(nr uintptr, id uint32) error {
+	if _, _, errno := unix.RawSyscall(nr, uintptr(id), uintptr(id), uintptr(id)); errno != 0 {
+		return errno
+	}
+	return nil
+}
+
 // closeExtraFds marks every fd from first up close-on-exec, so nothing of
 // hull's (the state dir, the sync socket, Go's own) reaches the user's
 // program (CVE-2024-21626 leaked a host directory fd this way).
 func closeExtraFds(first int) error {
+	// One syscall on Linux 5.11 and later.
+	err := unix.CloseRange(uint(first), ^uint(0), unix.CLOSE_RANGE_CLOEXEC)
+	if err == nil || !errors.Is(err, unix.ENOSYS) && !errors.Is(err, unix.EINVAL) {
+		return err
+	}
 	ents, err := os.ReadDir("/proc/self/fd")
 	if err != nil {
-		// No /proc in the container: fall back to close_range.
-		return unix.CloseRange(uint(first), ^uint(0), unix.CLOSE_RANGE_CLOEXEC)
+		return fmt.Errorf("mark fds close-on-exec: %w", err)
 	}
 	for _, e := range ents {
 		fd, err := strconv.Atoi(e.Name())
