@@ -109,7 +109,10 @@ func execStub(cfg *Config, conn *syncproto.Conn, path string) error {
 	env := make([]string, 0, len(p.Env)+1)
 	env = append(env, p.Env...)
 	env = append(env, "_HULL_START="+strconv.Itoa(fd)+":"+strconv.Itoa(sync)+":"+path)
-	return execveat(selfExe, p.Args, env)
+	// `ps` shows "hull init <program...>" while it waits, as runc's
+	// "runc init"; the stub execs the program with argv from the third.
+	argv := append([]string{"hull", "init"}, p.Args...)
+	return execveat(selfExe, argv, env)
 }
 
 // execveat runs execveat(fd, "", argv, envv, AT_EMPTY_PATH).

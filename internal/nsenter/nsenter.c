@@ -306,8 +306,9 @@ static void nsenter(int fd)
 
 /*
  * The waiting init (see internal/initproc/stub.go). A created container's
- * init, once set up, re-executes this binary with _HULL_START=<fd>:<path> and
- * the user's argv and environment. Here, before any Go runtime exists, it
+ * init, once set up, re-executes this binary with
+ * _HULL_START=<fd>:<sync fd>:<path>, argv "hull", "init" and then the
+ * user's, and the user's environment. Here, before any Go runtime exists, it
  * sends Ready on the sync socket (so `create` returns with it in place),
  * blocks until `hull start` opens exec.fifo, then execs the user's program:
  * a waiting init of a few hundred KB instead of a Go process of 8 MB.
@@ -317,8 +318,12 @@ static void nsenter(int fd)
  * runc does; the Go side checked that /proc is there. <path> is the program
  * the Go side already resolved (so `create` reported a missing one).
  */
-static void start_stub(const char *spec, char **argv, char **envp)
+static void start_stub(const char *spec, int argc, char **argv, char **envp)
 {
+	if (argc < 3) {
+		fprintf(stderr, "hull init: stub started without the program's arguments\n");
+		_exit(127);
+	}
 	/* exec made this process dumpable again, and it must stay so: a
 	 * non-dumpable process's /proc/self/fd belongs to root, and a
 	 * container user could not reopen the fifo through it. It holds
@@ -369,7 +374,8 @@ static void start_stub(const char *spec, char **argv, char **envp)
 		fprintf(stderr, "hull init: write exec fifo: %s\n", strerror(errno));
 		_exit(127);
 	}
-	execve(path, argv, envp);
+	/* argv is "hull", "init", then the program's: ps shows what waits. */
+	execve(path, argv + 2, envp);
 	fprintf(stderr, "hull init: exec %s: %s\n", path, strerror(errno));
 	_exit(127);
 }
@@ -377,10 +383,9 @@ static void start_stub(const char *spec, char **argv, char **envp)
 /* glibc passes argc, argv and envp to constructors of the main program. */
 __attribute__((constructor)) static void hull_nsenter(int argc, char **argv, char **envp)
 {
-	(void)argc;
 	const char *st = getenv("_HULL_START");
 	if (st != NULL)
-		start_stub(st, argv, envp);
+		start_stub(st, argc, argv, envp);
 	const char *s = getenv("_HULL_SYNC_FD");
 	if (s == NULL || *s == 0)
 		return;

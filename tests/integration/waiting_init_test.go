@@ -52,6 +52,9 @@ func TestWaitingInitIsStub(t *testing.T) {
 	if st["Threads"] != "1" || st["Name"] != "hull:init" {
 		t.Errorf("waiting init: Threads %s, Name %q; want the single-threaded stub named hull:init", st["Threads"], st["Name"])
 	}
+	if cmdline, _ := os.ReadFile("/proc/" + strconv.Itoa(s.Pid) + "/cmdline"); !strings.HasPrefix(string(cmdline), "hull\x00init\x00sh\x00-c\x00") {
+		t.Errorf("waiting init's cmdline %q, want hull init and the program's", cmdline)
+	}
 	if st["Uid"] == "" || !strings.HasPrefix(st["Uid"], "1000") {
 		t.Errorf("waiting init uid %q, want the container's user 1000 already", st["Uid"])
 	}
