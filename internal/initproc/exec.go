@@ -27,6 +27,26 @@ func prepareProcess(cfg *Config) error {
 	if _, err := lookPath(p.Args[0], env); err != nil {
 		return err
 	}
+	return checkCwd(p.Cwd)
+}
+
+// checkCwd refuses a working directory outside the container
+// (CVE-2024-21626: a cwd of /proc/self/fd/N through a leaked host fd shows
+// as "(unreachable)" in getcwd). It runs before the seccomp filter is
+// loaded: a profile may refuse getcwd (the OCI suite's linux_seccomp does),
+// and the check must not depend on the profile. The later chdir as the
+// container's user goes to the same place: the path resolves in the same
+// root, and the init's own fds are the only ones it could go through.
+func checkCwd(cwd string) error {
+	if cwd == "" {
+		return nil
+	}
+	if err := unix.Chdir(cwd); err != nil {
+		return fmt.Errorf("process.cwd %s: %w", cwd, err)
+	}
+	if wd, err := unix.Getwd(); err != nil || !strings.HasPrefix(wd, "/") {
+		return fmt.Errorf("process.cwd %s is outside the container", cwd)
+	}
 	return nil
 }
 
@@ -80,9 +100,10 @@ func prepareExec(cfg *Config) (string, error) {
 			return "", fmt.Errorf("process.cwd %s: %w", p.Cwd, err)
 		}
 	}
-	// CVE-2024-21626: a working directory reached through a leaked host fd
-	// shows as "(unreachable)"; never start the user's program there.
-	if wd, err := unix.Getwd(); err != nil || !strings.HasPrefix(wd, "/") {
+	// CVE-2024-21626: checked again now that the process is the user's;
+	// getcwd may be refused by the seccomp profile (then checkCwd's
+	// verdict, made before the filter, stands).
+	if wd, err := unix.Getwd(); err == nil && !strings.HasPrefix(wd, "/") {
 		return "", fmt.Errorf("process.cwd %s is outside the container", p.Cwd)
 	}
 	if p.User.Umask != nil {

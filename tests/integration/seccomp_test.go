@@ -520,3 +520,31 @@ func TestSeccompNotifyExec(t *testing.T) {
 		t.Errorf("agent saw syscalls %v from pids %v; want mkdir from the exec'd %d", nrs, pids, execPid)
 	}
 }
+
+// TestSeccompRefusingGetcwd: a profile that refuses getcwd (the OCI suite's
+// linux_seccomp) still runs the container, in the configured cwd, for a
+// created-then-started container and for exec. hull's own cwd check
+// (CVE-2024-21626) runs before the filter is loaded.
+func TestSeccompRefusingGetcwd(t *testing.T) {
+	t.Parallel()
+	edit := func(s *specs.Spec) {
+		s.Process.Cwd = "/tmp"
+		s.Linux.Seccomp = &specs.LinuxSeccomp{
+			DefaultAction: specs.ActAllow,
+			Syscalls:      []specs.LinuxSyscall{{Names: []string{"getcwd"}, Action: specs.ActErrno}},
+		}
+	}
+	// busybox pwd falls back to $PWD when getcwd fails; ls . shows where we are.
+	if out := scriptOutput(t, "touch here-i-am; ls /tmp", edit); !strings.Contains(out, "here-i-am") {
+		t.Errorf("container did not run in /tmp under a profile refusing getcwd: %q", out)
+	}
+	b := testutil.NewBundle(t, "sleep", "100")
+	b.Edit(edit)
+	root := testutil.Root(t)
+	startDetached(t, root, b)
+	t.Cleanup(func() { testutil.Hull(t, root, "delete", "-f", b.ID) })
+	r := testutil.MustOK(t, testutil.Hull(t, root, "exec", "--cwd", "/etc", b.ID, "ls", "passwd"))
+	if strings.TrimSpace(r.Stdout) != "passwd" {
+		t.Errorf("exec --cwd /etc under the profile: %s", r)
+	}
+}
