@@ -26,6 +26,7 @@ func Main() {
 	runtime.GOMAXPROCS(1)
 	fdStr := os.Getenv(EnvSyncFd)
 	os.Unsetenv(EnvSyncFd)
+	os.Unsetenv("GOMAXPROCS") // read by the runtime at start; hooks get none of it
 	fd, err := strconv.Atoi(fdStr)
 	if err != nil || fd < 3 {
 		fmt.Fprintf(os.Stderr, "hull init: bad %s=%q\n", EnvSyncFd, fdStr)
