@@ -99,3 +99,16 @@ func nameOf(n int) string {
 	}
 	return fmt.Sprintf("capability %d", n)
 }
+
+// Masks returns what DropBounding and Apply would set, as bit masks for this
+// kernel (effective, permitted, inheritable, ambient, bounding): for a
+// process that hull's C constructor finishes itself (`hull exec`). Nil c
+// means none at all, as in Apply.
+func Masks(c *specs.LinuxCapabilities) (eff, prm, inh, amb, bnd uint64) {
+	if c == nil {
+		return 0, 0, 0, 0, 0
+	}
+	last := lastCap()
+	return mask(c.Effective, last), mask(c.Permitted, last), mask(c.Inheritable, last),
+		mask(c.Ambient, last), mask(c.Bounding, last)
+}

@@ -26,6 +26,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <grp.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -54,7 +62,16 @@ enum {
 	REC_JOIN = 2,        /* u32 nstype, then a NUL-terminated path */
 	REC_FORK = 3,        /* u32: 1 when the init must be a forked child */
 	REC_TIMENS = 4,      /* text for /proc/self/timens_offsets */
+	/* `hull exec` finished here, without a Go runtime (exec_fast.c). */
+	REC_EXEC = 5,         /* struct exec_fixed */
+	REC_EXEC_GROUPS = 6,  /* u32 gids */
+	REC_EXEC_RLIMIT = 7,  /* u32 resource, u32 pad, u64 soft, u64 hard */
+	REC_EXEC_SECCOMP = 8, /* struct sock_filter[] */
+	REC_EXEC_CWD = 9,     /* NUL-terminated */
+	REC_EXEC_ARG = 10,    /* NUL-terminated, in order */
+	REC_EXEC_ENV = 11,    /* NUL-terminated, in order */
 };
+
 
 #define MAX_JOINS 16
 
@@ -120,8 +137,13 @@ static void bail(const char *fmt, ...)
 		n = 0;
 	if ((size_t)n >= sizeof(buf))
 		n = sizeof(buf) - 1;
-	if (saved != 0 && (size_t)n + 2 < sizeof(buf))
+	if (saved != 0 && (size_t)n + 2 < sizeof(buf)) {
+		int at = n + 2;
 		n += snprintf(buf + n, sizeof(buf) - (size_t)n, ": %s", strerror(saved));
+		/* Go's spelling ("no such file or directory"), as the Go init's errors. */
+		if (at < (int)sizeof(buf) && buf[at] >= 'A' && buf[at] <= 'Z')
+			buf[at] = (char)(buf[at] - 'A' + 'a');
+	}
 	if ((size_t)n >= sizeof(buf))
 		n = sizeof(buf) - 1;
 	send_msg(MSG_ERROR, buf, (uint32_t)n);
@@ -188,6 +210,8 @@ static void join_namespaces(struct join *joins, int njoins)
 	}
 }
 
+#include "exec_fast.h"
+
 static void nsenter(int fd)
 {
 	uint32_t hdr[2];
@@ -216,6 +240,8 @@ static void nsenter(int fd)
 	buf[hdr[1]] = 0;
 
 	uint32_t cloneflags = 0, dofork = 0;
+	struct exec_fast fast;
+	memset(&fast, 0, sizeof(fast));
 	const char *timens = NULL;
 	struct join joins[MAX_JOINS];
 	int njoins = 0;
@@ -244,6 +270,9 @@ static void nsenter(int fd)
 		case REC_TIMENS:
 			timens = data;
 			break;
+		default:
+			if (exec_record(&fast, kind, data, len) < 0)
+				bail("nsenter: bad exec record %u", kind);
 		}
 		off += len;
 	}
@@ -283,10 +312,13 @@ static void nsenter(int fd)
 		close(tfd);
 		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	}
-	free(buf);
-
-	if (!dofork)
+	/* buf stays: the exec records point into it. */
+	if (!dofork) {
+		if (fast.present)
+			exec_fast(&fast); /* never returns */
+		free(buf);
 		return;
+	}
 
 	/*
 	 * A new or joined pid (or time) namespace applies to children only, so
@@ -302,6 +334,9 @@ static void nsenter(int fd)
 		send_msg(MSG_INIT_PID, &p, sizeof(p));
 		_exit(0);
 	}
+	if (fast.present)
+		exec_fast(&fast); /* never returns */
+	free(buf);
 }
 
 /*

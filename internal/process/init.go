@@ -162,6 +162,9 @@ func Start(o *InitOptions) (_ *Init, retErr error) {
 			return nil, err
 		}
 	}
+	if o.Exec {
+		plan.boot.Exec = fastExec(o.Spec, o.PreserveFds)
+	}
 	if err := conn.Send(syncproto.Bootstrap, plan.boot.Encode()); err != nil {
 		return nil, err
 	}
@@ -187,6 +190,18 @@ func Start(o *InitOptions) (_ *Init, retErr error) {
 		initPid = int(int32(uint32(m.Payload[0]) | uint32(m.Payload[1])<<8 | uint32(m.Payload[2])<<16 | uint32(m.Payload[3])<<24))
 		cmd.Wait()
 		reaped = true
+	}
+	if plan.boot.Exec != nil {
+		// The C constructor execs the program itself: the socket closes
+		// (close-on-exec) at execve, or carries its one-line error.
+		m, err := conn.Recv()
+		if err == nil {
+			return nil, fmt.Errorf("protocol: unexpected %s from exec", m.Type)
+		}
+		if syncproto.IsChildError(err) {
+			return nil, err
+		}
+		return &Init{Pid: initPid, Direct: !plan.boot.Fork}, nil
 	}
 
 	cfg := initproc.Config{

@@ -42,6 +42,17 @@ func (f *Filter) Len() int {
 	return len(f.prog)
 }
 
+// Program returns the BPF program and the seccomp(2) flags Load would use,
+// for a process that hull's C constructor finishes itself (`hull exec`). It
+// is only for profiles without SCMP_ACT_NOTIFY (the listener fd has to reach
+// the parent through the Go init's protocol).
+func (f *Filter) Program() ([]unix.SockFilter, uintptr) {
+	if f == nil {
+		return nil, 0
+	}
+	return f.prog, f.flags &^ unix.SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+}
+
 // Load installs the filter on the calling thread (all threads when the profile
 // asks for SECCOMP_FILTER_FLAG_TSYNC). Call it on the locked OS thread that
 // will execve, as the very last step before execve: every syscall after it is

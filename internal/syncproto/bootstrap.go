@@ -24,6 +24,9 @@ type BootstrapData struct {
 	Joins       []Join
 	Fork        bool   // the init must be a child (new or joined pid/time namespace)
 	TimeOffsets string // /proc/self/timens_offsets text
+	// Exec, when set, is a process the C constructor starts itself
+	// (`hull exec` without a Go runtime in the joining process).
+	Exec *ExecData
 }
 
 func record(b []byte, kind uint32, data []byte) []byte {
@@ -54,6 +57,9 @@ func (d *BootstrapData) Encode() []byte {
 	}
 	if d.TimeOffsets != "" {
 		b = record(b, recTimens, append([]byte(d.TimeOffsets), 0))
+	}
+	if d.Exec != nil {
+		b = d.Exec.encode(b)
 	}
 	return b
 }

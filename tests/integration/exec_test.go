@@ -513,3 +513,59 @@ func TestExecSubCgroup(t *testing.T) {
 		t.Errorf("pids cgroup %q, want the container's %s", got["pids"], b.CgroupsPath)
 	}
 }
+
+// TestExecFastPathMatchesGoPath: an exec the C constructor finishes itself
+// (no Go runtime in the joining process) and one that goes through the Go
+// init (forced by an I/O priority, which only the Go init sets) give the
+// program the same credentials, capabilities, no_new_privs, seccomp filter,
+// rlimits, umask, cwd, HOME (from the container's /etc/passwd), oom score
+// and fds.
+func TestExecFastPathMatchesGoPath(t *testing.T) {
+	t.Parallel()
+	root, b, _ := execTarget(t, func(s *specs.Spec) {
+		s.Linux.Seccomp = &specs.LinuxSeccomp{
+			DefaultAction: specs.ActAllow,
+			Syscalls:      []specs.LinuxSyscall{{Names: []string{"getpriority"}, Action: specs.ActErrno}},
+		}
+	})
+	script := `grep -E '^(Uid|Gid|Groups|Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs|Seccomp|Seccomp_filters):' /proc/self/status
+ulimit -n; ulimit -Hn; umask; pwd; echo "home=$HOME"; cat /proc/self/oom_score_adj; ls /proc/self/fd | wc -l
+nice -n 1 true 2>/dev/null; echo "nice=$?"`
+	base := specs.Process{
+		Args: []string{"sh", "-c", script},
+		Env:  []string{"PATH=/bin:/usr/bin"},
+		Cwd:  "/tmp",
+		User: specs.User{UID: 1000, GID: 1000, AdditionalGids: []uint32{10, 20}, Umask: ptr(uint32(0o027))},
+		Capabilities: &specs.LinuxCapabilities{
+			Bounding: []string{"CAP_NET_BIND_SERVICE", "CAP_KILL"}, Permitted: []string{"CAP_NET_BIND_SERVICE"},
+			Effective: []string{"CAP_NET_BIND_SERVICE"}, Inheritable: []string{"CAP_NET_BIND_SERVICE"},
+			Ambient: []string{"CAP_NET_BIND_SERVICE"},
+		},
+		Rlimits:         []specs.POSIXRlimit{{Type: "RLIMIT_NOFILE", Soft: 512, Hard: 1024}},
+		NoNewPrivileges: true,
+		OOMScoreAdj:     ptr(100),
+	}
+	goPath := base
+	goPath.IOPriority = &specs.LinuxIOPriority{Class: specs.IOPRIO_CLASS_BE, Priority: 4}
+	var outs []string
+	for i, p := range []specs.Process{base, goPath} {
+		data, err := json.Marshal(&p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		file := filepath.Join(t.TempDir(), fmt.Sprintf("process-%d.json", i))
+		if err := os.WriteFile(file, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		outs = append(outs, execOutput(t, root, b.ID, "--process", file))
+	}
+	if outs[0] != outs[1] {
+		t.Errorf("fast path and Go path differ:\nfast:\n%s\ngo:\n%s", outs[0], outs[1])
+	}
+	for _, want := range []string{"Uid:\t1000", "Groups:\t10 20", "CapAmb:\t0000000000000400", "CapBnd:\t0000000000000420",
+		"NoNewPrivs:\t1", "Seccomp:\t2", "\n512\n1024\n0027\n/tmp\nhome=/home/user\n100\n", "nice=1"} {
+		if !strings.Contains(outs[0], want) {
+			t.Errorf("fast path output lacks %q:\n%s", want, outs[0])
+		}
+	}
+}

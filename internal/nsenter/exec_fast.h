@@ -1,0 +1,359 @@
+/*
+ * `hull exec` without a Go runtime in the joining process.
+ *
+ * The C constructor already joins the container's namespaces. When the new
+ * process needs nothing only the Go init does (a terminal, AppArmor or SELinux
+ * labels, personality, scheduler, I/O priority, memory policy, a seccomp
+ * notify listener), hull's parent sends everything else in the bootstrap
+ * message (REC_EXEC*: ids, capability masks, rlimits, a seccomp program it
+ * compiled with libseccomp, cwd, argv, env) and this code finishes the job
+ * and execs the program: the Go runtime of the joining process (about 2 ms of
+ * CPU per exec here) never starts. The steps and their order are the Go
+ * init's (internal/initproc: setupExec, then finish):
+ *
+ *   oom_score_adj, cwd check (CVE-2024-21626, before the filter), program
+ *   lookup, HOME, no_new_privs, seccomp, rlimits, close-on-exec of every fd
+ *   above the preserved ones, bounding set, setgroups, setresgid, setresuid
+ *   under keep-caps, capset, ambient set, chdir, umask, execve.
+ *
+ * Any failure goes to the parent as one MSG_ERROR line, in the Go init's
+ * words. The process stays non-dumpable until execve (CVE-2016-9962).
+ * Included into nsenter.c: one translation unit, one constructor.
+ */
+#ifndef HULL_EXEC_FAST_H
+#define HULL_EXEC_FAST_H
+
+#define EXEC_MAX_ARGS 4096
+#define EXEC_MAX_RLIMITS 32
+
+/* REC_EXEC's payload, native byte order (internal/syncproto/execfast.go). */
+struct exec_fixed {
+	uint32_t uid, gid;
+	uint32_t no_new_privs;
+	uint32_t has_oom;
+	int32_t oom_score_adj;
+	uint32_t umask; /* 0xffffffff: 022 */
+	uint32_t preserve_fds;
+	uint32_t seccomp_flags;
+	uint64_t cap_eff, cap_prm, cap_inh, cap_amb, cap_bnd;
+};
+
+struct exec_rlimit {
+	uint32_t resource, pad;
+	uint64_t soft, hard;
+};
+
+struct exec_fast {
+	int present;
+	struct exec_fixed f;
+	const uint32_t *groups;
+	size_t ngroups;
+	struct exec_rlimit rlimits[EXEC_MAX_RLIMITS];
+	size_t nrlimits;
+	const struct sock_filter *filter;
+	size_t nfilter;
+	const char *cwd;
+	char *argv[EXEC_MAX_ARGS + 1];
+	size_t argc;
+	char **envp; /* malloc'ed, NULL-terminated, one slot spare for HOME */
+	size_t envc, envcap;
+};
+
+static int exec_record(struct exec_fast *e, uint32_t kind, char *data, uint32_t len)
+{
+	switch (kind) {
+	case REC_EXEC:
+		if (len != sizeof(struct exec_fixed))
+			return -1;
+		memcpy(&e->f, data, sizeof(e->f));
+		e->present = 1;
+		return 0;
+	case REC_EXEC_GROUPS:
+		if (len % 4 != 0)
+			return -1;
+		e->groups = (const uint32_t *)(void *)data;
+		e->ngroups = len / 4;
+		return 0;
+	case REC_EXEC_RLIMIT:
+		if (len != sizeof(struct exec_rlimit) || e->nrlimits == EXEC_MAX_RLIMITS)
+			return -1;
+		memcpy(&e->rlimits[e->nrlimits++], data, sizeof(struct exec_rlimit));
+		return 0;
+	case REC_EXEC_SECCOMP:
+		if (len % sizeof(struct sock_filter) != 0 || len / sizeof(struct sock_filter) > 0xffff)
+			return -1;
+		e->filter = (const struct sock_filter *)(void *)data;
+		e->nfilter = len / sizeof(struct sock_filter);
+		return 0;
+	case REC_EXEC_CWD:
+		if (len == 0 || data[len - 1] != 0)
+			return -1;
+		e->cwd = data;
+		return 0;
+	case REC_EXEC_ARG:
+		if (len == 0 || data[len - 1] != 0 || e->argc == EXEC_MAX_ARGS)
+			return -1;
+		e->argv[e->argc++] = data;
+		e->argv[e->argc] = NULL;
+		return 0;
+	case REC_EXEC_ENV:
+		if (len == 0 || data[len - 1] != 0)
+			return -1;
+		if (e->envc + 2 >= e->envcap) {
+			size_t cap = e->envcap ? e->envcap * 2 : 32;
+			char **n = realloc(e->envp, cap * sizeof(char *));
+			if (n == NULL)
+				return -1;
+			e->envp = n;
+			e->envcap = cap;
+		}
+		e->envp[e->envc++] = data;
+		e->envp[e->envc] = NULL;
+		return 0;
+	}
+	return 0; /* unknown kinds are someone else's */
+}
+
+/* The filesystem magic of procfs (linux/magic.h). */
+#define HULL_PROC_SUPER_MAGIC 0x9fa0
+
+static void exec_oom_score_adj(int32_t v)
+{
+	/* Verified to be procfs: the container may have put anything at /proc. */
+	int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		bail("process.oomScoreAdj needs /proc in the container");
+	struct statfs st;
+	if (fstatfs(fd, &st) < 0 || st.f_type != HULL_PROC_SUPER_MAGIC) {
+		errno = 0;
+		bail("process.oomScoreAdj: /proc in the container is not procfs");
+	}
+	char buf[16];
+	int n = snprintf(buf, sizeof(buf), "%d", v);
+	if (write(fd, buf, (size_t)n) != n)
+		bail("process.oomScoreAdj");
+	close(fd);
+}
+
+static const char *env_get(struct exec_fast *e, const char *name)
+{
+	size_t n = strlen(name);
+	const char *v = NULL;
+	for (size_t i = 0; i < e->envc; i++)
+		if (strncmp(e->envp[i], name, n) == 0 && e->envp[i][n] == '=')
+			v = e->envp[i] + n + 1; /* the last one wins, as in Go */
+	return v;
+}
+
+/* executable is the Go init's test: exists, not a directory, some x bit. */
+static int executable(const char *p)
+{
+	struct stat st;
+	if (stat(p, &st) < 0)
+		return -1;
+	if (S_ISDIR(st.st_mode) || (st.st_mode & 0111) == 0) {
+		errno = EACCES;
+		return -1;
+	}
+	return 0;
+}
+
+/* exec_lookup resolves argv[0] as execvp would, with the container's PATH. */
+static const char *exec_lookup(struct exec_fast *e, char *buf, size_t size)
+{
+	const char *file = e->argv[0];
+	if (file[0] == 0) {
+		errno = 0;
+		bail("process.args[0] is empty");
+	}
+	if (strchr(file, '/') != NULL) {
+		if (executable(file) < 0) {
+			if (errno == EACCES) {
+				errno = 0;
+				bail("exec: \"%s\": permission denied", file);
+			}
+			bail("exec: \"%s\"", file);
+		}
+		return file;
+	}
+	const char *path = env_get(e, "PATH");
+	if (path == NULL)
+		path = "";
+	for (const char *p = path;; p++) {
+		const char *end = strchr(p, ':');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		int len = n == 0 ? snprintf(buf, size, "./%s", file)
+				 : snprintf(buf, size, "%.*s/%s", (int)n, p, file);
+		if (len > 0 && (size_t)len < size && executable(buf) == 0)
+			return buf;
+		if (end == NULL)
+			break;
+		p = end;
+	}
+	errno = 0;
+	bail("exec: \"%s\": executable file not found in $PATH", file);
+}
+
+/* exec_home adds HOME from the container's /etc/passwd when env lacks it. */
+static void exec_home(struct exec_fast *e, char *buf, size_t size)
+{
+	if (env_get(e, "HOME") != NULL)
+		return;
+	const char *home = "/";
+	char line[1024];
+	FILE *f = fopen("/etc/passwd", "re");
+	if (f != NULL) {
+		while (fgets(line, sizeof(line), f) != NULL) {
+			/* name:passwd:uid:gid:gecos:dir:shell */
+			char *fields[7];
+			int nf = 0;
+			char *s = line;
+			for (; nf < 7; nf++) {
+				fields[nf] = s;
+				char *c = strchr(s, ':');
+				if (c == NULL) {
+					nf++;
+					break;
+				}
+				*c = 0;
+				s = c + 1;
+			}
+			if (nf < 6)
+				continue;
+			char uid[16];
+			snprintf(uid, sizeof(uid), "%u", e->f.uid);
+			if (strcmp(fields[2], uid) != 0) /* as the Go init compares */
+				continue;
+			fields[5][strcspn(fields[5], "\n")] = 0;
+			if (fields[5][0] != 0)
+				home = fields[5];
+			break;
+		}
+	}
+	snprintf(buf, size, "HOME=%s", home);
+	if (f != NULL)
+		fclose(f);
+	if (e->envp == NULL) {
+		e->envp = calloc(2, sizeof(char *));
+		if (e->envp == NULL)
+			bail("nsenter: malloc");
+		e->envcap = 2;
+	}
+	e->envp[e->envc++] = buf; /* exec_record keeps a spare slot */
+	e->envp[e->envc] = NULL;
+}
+
+static void exec_cwd_check(const char *cwd)
+{
+	if (cwd == NULL || cwd[0] == 0)
+		return;
+	if (chdir(cwd) < 0)
+		bail("process.cwd %s", cwd);
+	char wd[4096];
+	if (getcwd(wd, sizeof(wd)) == NULL || wd[0] != '/') {
+		errno = 0;
+		bail("process.cwd %s is outside the container", cwd);
+	}
+}
+
+static int last_cap(void)
+{
+	int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		char b[16] = { 0 };
+		ssize_t n = read(fd, b, sizeof(b) - 1);
+		close(fd);
+		if (n > 0)
+			return atoi(b);
+	}
+	return 40; /* CAP_CHECKPOINT_RESTORE, Linux 5.9 */
+}
+
+static void exec_caps(struct exec_fast *e)
+{
+	struct exec_fixed *f = &e->f;
+	int last = last_cap();
+	for (int n = 0; n <= last && n < 64; n++) {
+		if (f->cap_bnd & (1ULL << n))
+			continue;
+		if (prctl(PR_CAPBSET_DROP, n, 0, 0, 0) < 0 && errno != EINVAL)
+			bail("process.capabilities.bounding: prctl(PR_CAPBSET_DROP, %d)", n);
+	}
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		bail("keep capabilities");
+	gid_t gids[1024];
+	size_t ng = e->ngroups < 1024 ? e->ngroups : 1024;
+	for (size_t i = 0; i < ng; i++)
+		gids[i] = e->groups[i];
+	/* Raw syscalls: this process has one thread (no setxid broadcast). */
+	if (syscall(SYS_setgroups, ng, gids) < 0 && !(errno == EPERM && ng == 0))
+		bail("process.user.additionalGids");
+	if (syscall(SYS_setresgid, f->gid, f->gid, f->gid) < 0)
+		bail("process.user.gid %u", f->gid);
+	if (syscall(SYS_setresuid, f->uid, f->uid, f->uid) < 0)
+		bail("process.user.uid %u", f->uid);
+	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+		bail("clear keep capabilities");
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2] = {
+		{ (uint32_t)f->cap_eff, (uint32_t)f->cap_prm, (uint32_t)f->cap_inh },
+		{ (uint32_t)(f->cap_eff >> 32), (uint32_t)(f->cap_prm >> 32), (uint32_t)(f->cap_inh >> 32) },
+	};
+	if (syscall(SYS_capset, &hdr, data) < 0)
+		bail("process.capabilities: capset(effective=%#llx, permitted=%#llx, inheritable=%#llx)",
+		     (unsigned long long)f->cap_eff, (unsigned long long)f->cap_prm,
+		     (unsigned long long)f->cap_inh);
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0) {
+		if (errno != EINVAL)
+			bail("process.capabilities: prctl(PR_CAP_AMBIENT_CLEAR_ALL)");
+		return; /* no ambient set before Linux 4.3 */
+	}
+	for (int n = 0; n <= last && n < 64; n++) {
+		if (!(f->cap_amb & (1ULL << n)))
+			continue;
+		/* EPERM (not permitted and inheritable): runc only warns. */
+		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, n, 0, 0) < 0 && errno != EPERM)
+			bail("process.capabilities: prctl(PR_CAP_AMBIENT_RAISE, %d)", n);
+	}
+}
+
+static void exec_fast(struct exec_fast *e) __attribute__((noreturn));
+static void exec_fast(struct exec_fast *e)
+{
+	static char pathbuf[4096], homebuf[4096];
+	struct exec_fixed *f = &e->f;
+	if (e->argc == 0) {
+		errno = 0;
+		bail("exec: no process.args");
+	}
+	if (f->has_oom)
+		exec_oom_score_adj(f->oom_score_adj);
+	exec_cwd_check(e->cwd);
+	const char *path = exec_lookup(e, pathbuf, sizeof(pathbuf));
+	exec_home(e, homebuf, sizeof(homebuf));
+	if (f->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		bail("process.noNewPrivileges");
+	if (e->nfilter > 0) {
+		struct sock_fprog prog = { (unsigned short)e->nfilter, (struct sock_filter *)e->filter };
+		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, f->seccomp_flags, &prog) < 0)
+			bail("linux.seccomp: load filter");
+	}
+	for (size_t i = 0; i < e->nrlimits; i++) {
+		struct rlimit rl = { e->rlimits[i].soft, e->rlimits[i].hard };
+		if (setrlimit((int)e->rlimits[i].resource, &rl) < 0)
+			bail("process.rlimits[%zu]", i);
+	}
+	/* CVE-2024-21626: nothing of hull's reaches the program. */
+	if (syscall(SYS_close_range, 3 + f->preserve_fds, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */) < 0) {
+		for (int fd = 3 + (int)f->preserve_fds; fd < 1024; fd++)
+			fcntl(fd, F_SETFD, FD_CLOEXEC);
+	}
+	exec_caps(e);
+	if (e->cwd != NULL && e->cwd[0] != 0 && chdir(e->cwd) < 0)
+		bail("process.cwd %s", e->cwd);
+	umask(f->umask == 0xffffffffU ? 022 : (mode_t)f->umask);
+	execve(path, e->argv, e->envp ? e->envp : (char *[]){ NULL });
+	bail("exec %s", e->argv[0]);
+}
+
+#endif
