@@ -63,17 +63,10 @@ func (c *Config) MarshalJSON() ([]byte, error) {
 	} else {
 		b = specjson.AppendSpec(b, c.Spec)
 	}
-	for _, f := range []struct {
-		key string
-		on  bool
-	}{{"no_pivot", c.NoPivot}, {"no_new_keyring", c.NoNewKeyring}, {"user_ns", c.UserNS},
-		{"new_mount_ns", c.NewMountNS}, {"apparmor", c.AppArmor}, {"exec", c.Exec}, {"start_now", c.StartNow}} {
-		if f.on {
-			b = append(b, `,"`...)
-			b = append(b, f.key...)
-			b = append(b, `":true`...)
-		}
-	}
+	b = specjson.AppendFlags(b, specjson.Flag{Key: "no_pivot", On: c.NoPivot},
+		specjson.Flag{Key: "no_new_keyring", On: c.NoNewKeyring}, specjson.Flag{Key: "user_ns", On: c.UserNS},
+		specjson.Flag{Key: "new_mount_ns", On: c.NewMountNS}, specjson.Flag{Key: "apparmor", On: c.AppArmor},
+		specjson.Flag{Key: "exec", On: c.Exec}, specjson.Flag{Key: "start_now", On: c.StartNow})
 	b = append(b, `,"preserve_fds":`...)
 	b = strconv.AppendInt(b, int64(c.PreserveFds), 10)
 	b = append(b, `,"state_dir_fd":`...)
@@ -87,18 +80,9 @@ func (c *Config) MarshalJSON() ([]byte, error) {
 		}
 		b = strconv.AppendInt(b, int64(fd), 10)
 	}
-	b = append(b, `],"annotations":{`...)
-	first := true
-	for k, v := range c.Annotations {
-		if !first {
-			b = append(b, ',')
-		}
-		first = false
-		b = specjson.AppendString(b, k)
-		b = append(b, ':')
-		b = specjson.AppendString(b, v)
-	}
-	return append(b, "}}"...), nil
+	b = append(b, `],"annotations":`...)
+	b = specjson.AppendStringMap(b, c.Annotations)
+	return append(b, '}'), nil
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
@@ -146,15 +130,7 @@ func (c *Config) UnmarshalJSON(data []byte) error {
 				return err
 			})
 		case "annotations":
-			err = d.ReadObject(func(k []byte) error {
-				key := string(k)
-				v, err := d.ReadString()
-				if c.Annotations == nil {
-					c.Annotations = map[string]string{}
-				}
-				c.Annotations[key] = v
-				return err
-			})
+			c.Annotations, err = d.ReadStringMap()
 		default:
 			err = d.Skip()
 		}

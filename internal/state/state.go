@@ -91,18 +91,8 @@ func (c *Container) MarshalJSON() ([]byte, error) {
 	b = append(b, `,"owner":`...)
 	b = specjson.AppendString(b, c.Owner)
 	if len(c.Annotations) > 0 {
-		b = append(b, `,"annotations":{`...)
-		first := true
-		for k, v := range c.Annotations {
-			if !first {
-				b = append(b, ',')
-			}
-			first = false
-			b = specjson.AppendString(b, k)
-			b = append(b, ':')
-			b = specjson.AppendString(b, v)
-		}
-		b = append(b, '}')
+		b = append(b, `,"annotations":`...)
+		b = specjson.AppendStringMap(b, c.Annotations)
 	}
 	b = append(b, `,"config":`...)
 	if c.Config == nil {
@@ -122,17 +112,9 @@ func (c *Container) MarshalJSON() ([]byte, error) {
 		b = append(b, `,"intel_rdt":`...)
 		b = append(b, g...)
 	}
-	for _, f := range []struct {
-		key string
-		on  bool
-	}{{"no_pivot", c.NoPivot}, {"no_new_keyring", c.NoNewKeyring}, {"rootless", c.Rootless},
-		{"systemd_cgroup", c.SystemdCgroup}, {"cgroup_disabled", c.CgroupDisabled}} {
-		if f.on {
-			b = append(b, `,"`...)
-			b = append(b, f.key...)
-			b = append(b, `":true`...)
-		}
-	}
+	b = specjson.AppendFlags(b, specjson.Flag{Key: "no_pivot", On: c.NoPivot},
+		specjson.Flag{Key: "no_new_keyring", On: c.NoNewKeyring}, specjson.Flag{Key: "rootless", On: c.Rootless},
+		specjson.Flag{Key: "systemd_cgroup", On: c.SystemdCgroup}, specjson.Flag{Key: "cgroup_disabled", On: c.CgroupDisabled})
 	return append(b, '}'), nil
 }
 
@@ -165,13 +147,7 @@ func (c *Container) UnmarshalJSON(data []byte) error {
 		case "owner":
 			c.Owner, err = d.ReadString()
 		case "annotations":
-			c.Annotations = map[string]string{}
-			err = d.ReadObject(func(k []byte) error {
-				key := string(k)
-				v, err := d.ReadString()
-				c.Annotations[key] = v
-				return err
-			})
+			c.Annotations, err = d.ReadStringMap()
 		case "config":
 			c.Config = new(specs.Spec)
 			err = specjson.DecodeSpec(d, c.Config)
