@@ -58,11 +58,7 @@ func (c *Config) MarshalJSON() ([]byte, error) {
 	b = append(b, `,"rootfs":`...)
 	b = specjson.AppendString(b, c.Rootfs)
 	b = append(b, `,"spec":`...)
-	if c.Spec == nil {
-		b = append(b, "null"...)
-	} else {
-		b = specjson.AppendSpec(b, c.Spec)
-	}
+	b = specjson.AppendSpec(b, c.Spec) // null for nil
 	b = specjson.AppendFlags(b, specjson.Flag{Key: "no_pivot", On: c.NoPivot},
 		specjson.Flag{Key: "no_new_keyring", On: c.NoNewKeyring}, specjson.Flag{Key: "user_ns", On: c.UserNS},
 		specjson.Flag{Key: "new_mount_ns", On: c.NewMountNS}, specjson.Flag{Key: "apparmor", On: c.AppArmor},

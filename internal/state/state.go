@@ -95,11 +95,7 @@ func (c *Container) MarshalJSON() ([]byte, error) {
 		b = specjson.AppendStringMap(b, c.Annotations)
 	}
 	b = append(b, `,"config":`...)
-	if c.Config == nil {
-		b = append(b, "null"...)
-	} else {
-		b = specjson.AppendSpec(b, c.Config)
-	}
+	b = specjson.AppendSpec(b, c.Config) // null for nil
 	if len(c.Cgroup) > 0 {
 		b = append(b, `,"cgroup":`...)
 		b = append(b, c.Cgroup...)
