@@ -70,7 +70,9 @@ func setup(conn *syncproto.Conn) (*Config, error) {
 	if cfg.Exec {
 		return setupExec(conn, &cfg)
 	}
-	openSelfExe()
+	if !cfg.StartNow {
+		openSelfExe() // for the waiting stub
+	}
 	rc := &rootfs.Config{Spec: s, Rootfs: cfg.Rootfs, Bundle: cfg.Bundle, NoPivot: cfg.NoPivot, UserNS: cfg.UserNS, SourceFds: cfg.MountFds}
 	if cfg.NewMountNS {
 		if err := rootfs.Setup(rc); err != nil {

@@ -345,8 +345,12 @@ static void exec_fast(struct exec_fast *e)
 	}
 	/* CVE-2024-21626: nothing of hull's reaches the program. */
 	if (syscall(SYS_close_range, 3 + f->preserve_fds, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */) < 0) {
-		for (int fd = 3 + (int)f->preserve_fds; fd < 1024; fd++)
-			fcntl(fd, F_SETFD, FD_CLOEXEC);
+		/* Before Linux 5.11, or refused by the profile: one by one. */
+		struct rlimit nofile = { 1024, 1024 };
+		getrlimit(RLIMIT_NOFILE, &nofile);
+		rlim_t top = nofile.rlim_max < (1 << 20) ? nofile.rlim_max : (1 << 20);
+		for (rlim_t fd = 3 + f->preserve_fds; fd < top; fd++)
+			fcntl((int)fd, F_SETFD, FD_CLOEXEC);
 	}
 	exec_caps(e);
 	if (e->cwd != NULL && e->cwd[0] != 0 && chdir(e->cwd) < 0)

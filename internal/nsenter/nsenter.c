@@ -388,7 +388,8 @@ static void start_stub(const char *spec, int argc, char **argv, char **envp)
 
 	/* In place: tell `create` (framed as internal/syncproto frames). */
 	sync_fd = (int)sfd;
-	send_msg(MSG_READY, NULL, 0);
+	if (send_msg(MSG_READY, NULL, 0) < 0)
+		_exit(1); /* `create` is gone: nobody will ever start us */
 	close(sync_fd);
 	sync_fd = -1;
 
