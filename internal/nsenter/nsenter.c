@@ -326,16 +326,30 @@ static void nsenter(int fd)
 	 * and leaves; the parent adopts the init as a subreaper or lets it be
 	 * reparented, as runc's init is.
 	 */
+	int order[2] = { -1, -1 };
+	if (fast.present && pipe2(order, O_CLOEXEC) < 0)
+		bail("nsenter: pipe");
 	pid_t child = fork();
 	if (child < 0)
 		bail("fork container init");
 	if (child > 0) {
 		int32_t p = child;
 		send_msg(MSG_INIT_PID, &p, sizeof(p));
-		_exit(0);
+		_exit(0); /* closes order[1]: the child may go on */
 	}
-	if (fast.present)
+	if (fast.present) {
+		/*
+		 * The exec path writes to the socket on its own (an error):
+		 * wait until stage 0 has sent InitPid and gone, or the two
+		 * frames could interleave.
+		 */
+		char c;
+		close(order[1]);
+		while (read(order[0], &c, 1) < 0 && errno == EINTR)
+			;
+		close(order[0]);
 		exec_fast(&fast); /* never returns */
+	}
 	free(buf);
 }
 
