@@ -2,16 +2,17 @@
  * `hull exec` without a Go runtime in the joining process.
  *
  * The C constructor already joins the container's namespaces. When the new
- * process needs nothing only the Go init does (a terminal, AppArmor or SELinux
- * labels, personality, scheduler, I/O priority, memory policy, a seccomp
- * notify listener), hull's parent sends everything else in the bootstrap
- * message (REC_EXEC*: ids, capability masks, rlimits, a seccomp program it
- * compiled with libseccomp, cwd, argv, env) and this code finishes the job
+ * process needs nothing only the Go init does (AppArmor or SELinux labels,
+ * personality, scheduler, I/O priority, memory policy, a seccomp notify
+ * listener), hull's parent sends everything else in the bootstrap message
+ * (REC_EXEC*: ids, capability masks, rlimits, a seccomp program it compiled
+ * with libseccomp, cwd, argv, env, whether to give it a pty) and this code
+ * finishes the job
  * and execs the program: the Go runtime of the joining process (about 2 ms of
  * CPU per exec here) never starts. The steps and their order are the Go
  * init's (internal/initproc: setupExec, then finish):
  *
- *   oom_score_adj, cwd check (CVE-2024-21626, before the filter), program
+ *   terminal, oom_score_adj, cwd check (CVE-2024-21626, before the filter), program
  *   lookup, HOME, no_new_privs, seccomp, rlimits, close-on-exec of every fd
  *   above the preserved ones, bounding set, setgroups, setresgid, setresuid
  *   under keep-caps, capset, ambient set, chdir, umask, execve.
@@ -43,8 +44,14 @@ struct exec_rlimit {
 	uint64_t soft, hard;
 };
 
+struct exec_tty {
+	uint32_t has_size, rows, cols;
+};
+
 struct exec_fast {
 	int present;
+	int terminal;
+	struct exec_tty tty;
 	struct exec_fixed f;
 	const uint32_t *groups;
 	size_t ngroups;
@@ -67,6 +74,12 @@ static int exec_record(struct exec_fast *e, uint32_t kind, char *data, uint32_t 
 			return -1;
 		memcpy(&e->f, data, sizeof(e->f));
 		e->present = 1;
+		return 0;
+	case REC_EXEC_TTY:
+		if (len != sizeof(struct exec_tty))
+			return -1;
+		memcpy(&e->tty, data, sizeof(e->tty));
+		e->terminal = 1;
 		return 0;
 	case REC_EXEC_GROUPS:
 		if (len % 4 != 0)
@@ -112,6 +125,81 @@ static int exec_record(struct exec_fast *e, uint32_t kind, char *data, uint32_t 
 		return 0;
 	}
 	return 0; /* unknown kinds are someone else's */
+}
+
+/* send_fd sends a message of type with no payload and fd as SCM_RIGHTS,
+ * framed as internal/syncproto's Conn.SendFile does (the fd rides on the
+ * header). */
+static int send_fd(uint32_t type, int fd)
+{
+	uint32_t hdr[2] = { type, 0 };
+	struct iovec iov = { hdr, sizeof(hdr) };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	memset(&u, 0, sizeof(u));
+	struct msghdr msg;
+	memset(&msg, 0, sizeof(msg));
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = u.buf;
+	msg.msg_controllen = sizeof(u.buf);
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	ssize_t n;
+	do
+		n = sendmsg(sync_fd, &msg, 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -1;
+	if ((size_t)n < sizeof(hdr))
+		return write_all(sync_fd, (char *)hdr + n, sizeof(hdr) - (size_t)n);
+	return 0;
+}
+
+/*
+ * exec_terminal gives the process a pty from the container's devpts, as the
+ * Go init's setupTerminal does: the master goes to the parent, the slave is
+ * opened from it (TIOCGPTPEER, never by a /dev/pts/N path the container could
+ * redirect: CVE-2025-52565) and becomes the controlling terminal and stdio.
+ */
+static void exec_terminal(struct exec_fast *e)
+{
+	int m = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (m < 0)
+		bail("process.terminal: open /dev/ptmx");
+	int unlock = 0;
+	if (ioctl(m, TIOCSPTLCK, &unlock) < 0)
+		bail("process.terminal: unlockpt /dev/ptmx");
+	if (e->tty.has_size) {
+		struct winsize ws;
+		memset(&ws, 0, sizeof(ws));
+		ws.ws_row = (unsigned short)e->tty.rows;
+		ws.ws_col = (unsigned short)e->tty.cols;
+		if (ioctl(m, TIOCSWINSZ, &ws) < 0)
+			bail("process.consoleSize");
+	}
+	int s = ioctl(m, 0x5441 /* TIOCGPTPEER, Linux 4.13 */, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (s < 0)
+		bail("process.terminal: ioctl(TIOCGPTPEER)");
+	if (send_fd(MSG_CONSOLE, m) < 0)
+		bail("process.terminal: send the pty master");
+	close(m);
+	/* setsid fails (EPERM) only for a process group leader: fine if it
+	 * already leads its own session. */
+	if (setsid() < 0 && !(errno == EPERM && getsid(0) == getpid()))
+		bail("process.terminal: setsid");
+	if (ioctl(s, TIOCSCTTY, 0) < 0)
+		bail("process.terminal: ioctl(TIOCSCTTY)");
+	for (int fd = 0; fd <= 2; fd++)
+		if (dup3(s, fd, 0) < 0)
+			bail("process.terminal: dup3 onto fd %d", fd);
+	if (s > 2)
+		close(s);
 }
 
 /* The filesystem magic of procfs (linux/magic.h). */
@@ -326,6 +414,8 @@ static void exec_fast(struct exec_fast *e)
 		errno = 0;
 		bail("exec: no process.args");
 	}
+	if (e->terminal)
+		exec_terminal(e);
 	if (f->has_oom)
 		exec_oom_score_adj(f->oom_score_adj);
 	exec_cwd_check(e->cwd);

@@ -25,7 +25,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <termios.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -53,6 +55,7 @@ enum {
 	MSG_NEED_IDMAP = 3,
 	MSG_IDMAP_DONE = 4,
 	MSG_INIT_PID = 5,
+	MSG_CONSOLE = 9,
 	MSG_READY = 10,
 };
 
@@ -70,6 +73,7 @@ enum {
 	REC_EXEC_CWD = 9,     /* NUL-terminated */
 	REC_EXEC_ARG = 10,    /* NUL-terminated, in order */
 	REC_EXEC_ENV = 11,    /* NUL-terminated, in order */
+	REC_EXEC_TTY = 12,    /* u32 has_size, u32 rows, u32 cols: a pty as stdio */
 };
 
 

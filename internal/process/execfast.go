@@ -12,16 +12,16 @@ import (
 )
 
 // fastExec returns what the C constructor needs to finish a `hull exec`
-// itself (internal/nsenter/exec_fast.h), or nil when the Go init must: a
-// terminal, an AppArmor profile or SELinux label, personality, scheduler, I/O
-// priority or memory policy, a seccomp notify listener, or anything this
+// itself (internal/nsenter/exec_fast.h), or nil when the Go init must: an
+// AppArmor profile or SELinux label, personality, scheduler, I/O priority or
+// memory policy, a seccomp notify listener, or anything this
 // cannot carry (an unknown rlimit, a NUL in an argument) take the Go path,
 // which also reports their errors. Skipping the joining process's Go runtime
 // saves about 2 ms of CPU per exec here.
 func fastExec(s *specs.Spec, preserveFds int) *syncproto.ExecData {
 	p := s.Process
-	if p == nil || len(p.Args) == 0 || p.Terminal || p.ApparmorProfile != "" || p.SelinuxLabel != "" ||
-		p.Scheduler != nil || p.IOPriority != nil || p.ConsoleSize != nil {
+	if p == nil || len(p.Args) == 0 || p.ApparmorProfile != "" || p.SelinuxLabel != "" ||
+		p.Scheduler != nil || p.IOPriority != nil {
 		return nil
 	}
 	if l := s.Linux; l != nil && (l.Personality != nil || l.MemoryPolicy != nil) {
@@ -37,7 +37,10 @@ func fastExec(s *specs.Spec, preserveFds int) *syncproto.ExecData {
 	e := &syncproto.ExecData{
 		UID: p.User.UID, GID: p.User.GID, NoNewPrivs: p.NoNewPrivileges,
 		OOMScoreAdj: p.OOMScoreAdj, Umask: p.User.Umask, PreserveFds: uint32(preserveFds),
-		Cwd: p.Cwd, Args: p.Args, Env: p.Env,
+		Cwd: p.Cwd, Args: p.Args, Env: p.Env, Terminal: p.Terminal,
+	}
+	if p.Terminal && p.ConsoleSize != nil {
+		e.ConsoleSize = &[2]uint32{uint32(p.ConsoleSize.Height), uint32(p.ConsoleSize.Width)}
 	}
 	e.Groups = append(e.Groups, p.User.AdditionalGids...)
 	e.Eff, e.Prm, e.Inh, e.Amb, e.Bnd = caps.Masks(p.Capabilities)

@@ -193,15 +193,26 @@ func Start(o *InitOptions) (_ *Init, retErr error) {
 	}
 	if plan.boot.Exec != nil {
 		// The C constructor execs the program itself: the socket closes
-		// (close-on-exec) at execve, or carries its one-line error.
-		m, err := conn.Recv()
-		if err == nil {
-			return nil, fmt.Errorf("protocol: unexpected %s from exec", m.Type)
+		// (close-on-exec) at execve, or carries its one-line error; with
+		// a terminal, the pty master comes first.
+		in := &Init{Pid: initPid, Direct: !plan.boot.Fork}
+		for {
+			m, err := conn.Recv()
+			if err == nil && m.Type == syncproto.Console && m.File != nil && in.Console == nil {
+				in.Console = m.File
+				continue
+			}
+			if err == nil || syncproto.IsChildError(err) {
+				if in.Console != nil {
+					in.Console.Close()
+				}
+				if err == nil {
+					return nil, fmt.Errorf("protocol: unexpected %s from exec", m.Type)
+				}
+				return nil, err
+			}
+			return in, nil
 		}
-		if syncproto.IsChildError(err) {
-			return nil, err
-		}
-		return &Init{Pid: initPid, Direct: !plan.boot.Fork}, nil
 	}
 
 	cfg := initproc.Config{

@@ -17,6 +17,7 @@ const (
 	recExecCwd     = 9
 	recExecArg     = 10
 	recExecEnv     = 11
+	recExecTTY     = 12
 )
 
 // ExecRlimit is one process.rlimits entry, resolved to its RLIMIT_* number.
@@ -42,6 +43,10 @@ type ExecData struct {
 	Rlimits                 []ExecRlimit
 	Cwd                     string
 	Args, Env               []string
+	// Terminal: a pty from the container's devpts as stdio, its master
+	// sent back as a Console message; ConsoleSize (rows, cols) when set.
+	Terminal    bool
+	ConsoleSize *[2]uint32
 }
 
 func (e *ExecData) encode(b []byte) []byte {
@@ -94,6 +99,17 @@ func (e *ExecData) encode(b []byte) []byte {
 	}
 	for _, v := range e.Env {
 		b = record(b, recExecEnv, cstr(v))
+	}
+	if e.Terminal {
+		t := make([]byte, 0, 12)
+		if e.ConsoleSize != nil {
+			t = ne.AppendUint32(t, 1)
+			t = ne.AppendUint32(t, e.ConsoleSize[0])
+			t = ne.AppendUint32(t, e.ConsoleSize[1])
+		} else {
+			t = append(t, make([]byte, 12)...)
+		}
+		b = record(b, recExecTTY, t)
 	}
 	return b
 }

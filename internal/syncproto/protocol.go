@@ -45,11 +45,12 @@
 //	                                                   user, caps), execve
 //
 //	`hull exec` of a process that needs nothing only the Go init does (no
-//	terminal, AppArmor/SELinux label, personality, scheduler, I/O priority,
-//	memory policy or seccomp notify) stops after the joins: Bootstrap also
-//	carries the exec records (ExecData: ids, capability masks, rlimits, the
-//	compiled seccomp program, cwd, argv, env) and the C constructor sets them
-//	and execs; the parent reads Error or the socket closing at execve.
+//	AppArmor/SELinux label, personality, scheduler, I/O priority, memory
+//	policy or seccomp notify) stops after the joins: Bootstrap also carries
+//	the exec records (ExecData: ids, capability masks, rlimits, the compiled
+//	seccomp program, cwd, argv, env, terminal) and the C constructor sets
+//	them and execs; the parent reads Console (with a terminal), then Error or
+//	the socket closing at execve.
 //
 //	Any child step may instead send Error{message} and exit; the parent then
 //	rolls back everything it made (cgroups, state dir) and reports the message.

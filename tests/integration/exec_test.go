@@ -569,3 +569,34 @@ nice -n 1 true 2>/dev/null; echo "nice=$?"`
 		}
 	}
 }
+
+// TestExecTtyBothPaths: a terminal exec gets a pty of the container's devpts
+// with process.consoleSize applied, whether the C constructor finishes the
+// exec itself or the Go init does (forced by an I/O priority).
+func TestExecTtyBothPaths(t *testing.T) {
+	t.Parallel()
+	root, b, _ := execTarget(t, nil)
+	for i, io := range []*specs.LinuxIOPriority{nil, {Class: specs.IOPRIO_CLASS_BE, Priority: 4}} {
+		p := specs.Process{
+			Terminal: true, ConsoleSize: &specs.Box{Height: 33, Width: 77},
+			Args: []string{"sh", "-c", "tty; stty size; echo done; sleep 1"},
+			Env:  []string{"PATH=/bin:/usr/bin"}, Cwd: "/", IOPriority: io,
+		}
+		data, err := json.Marshal(&p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		file := filepath.Join(t.TempDir(), fmt.Sprintf("tty-%d.json", i))
+		if err := os.WriteFile(file, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cs := testutil.NewConsoleSocket(t)
+		pidFile := filepath.Join(t.TempDir(), "exec.pid")
+		testutil.MustOK(t, testutil.Hull(t, root, "exec", "-d", "--console-socket", cs.Path, "--pid-file", pidFile, "--process", file, b.ID))
+		testutil.TrackProcess(t, readPidFile(t, pidFile))
+		out := testutil.ReadUntil(cs.Master(t, 15*time.Second), "done", 15*time.Second)
+		if !regexp.MustCompile(`/dev/pts/[0-9]+`).MatchString(out) || !strings.Contains(out, "33 77") {
+			t.Errorf("path %d: tty inside printed %q, want /dev/pts/N and 33 77", i, out)
+		}
+	}
+}
