@@ -593,6 +593,15 @@ check_apparmor() {
 	expect "[$RT] apparmor: the container runs confined by $AA_PROFILE" "$AA_PROFILE (enforce)" "$(head -n1 <<<"$OUT")" "$OUT"
 	expect "[$RT] apparmor: the profile's deny rule holds in the container" denied "$(tail -n1 <<<"$OUT")" "$OUT"
 	gone
+	# exec: with AppArmor the C constructor writes attr/exec itself (no Go
+	# runtime in the joining process); the program must run confined too.
+	APPARMOR_PROFILE=$AA_PROFILE bundle aaexec '' sleep 100
+	if up "[$RT] apparmor: exec"; then
+		OUT=$(rt exec "$ID" sh -c "cat /proc/self/attr/current; cat $AA_SECRET || echo denied" 2>&1)
+		expect "[$RT] apparmor: exec runs confined by $AA_PROFILE" "$AA_PROFILE (enforce)" "$(head -n1 <<<"$OUT")" "$OUT"
+		expect "[$RT] apparmor: the deny rule holds for exec" denied "$(tail -n1 <<<"$OUT")" "$OUT"
+	fi
+	gone
 	rm -f "$rootfs$AA_SECRET"
 }
 

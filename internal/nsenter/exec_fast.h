@@ -2,7 +2,7 @@
  * `hull exec` without a Go runtime in the joining process.
  *
  * The C constructor already joins the container's namespaces. When the new
- * process needs nothing only the Go init does (AppArmor or SELinux labels,
+ * process needs nothing only the Go init does (an SELinux label,
  * personality, scheduler, I/O priority, memory policy, a seccomp notify
  * listener), hull's parent sends everything else in the bootstrap message
  * (REC_EXEC*: ids, capability masks, rlimits, a seccomp program it compiled
@@ -13,7 +13,7 @@
  * init's (internal/initproc: setupExec, then finish):
  *
  *   terminal, oom_score_adj, cwd check (CVE-2024-21626, before the filter), program
- *   lookup, HOME, no_new_privs, seccomp, rlimits, close-on-exec of every fd
+ *   lookup, HOME, AppArmor (attr/exec), no_new_privs, seccomp, rlimits, close-on-exec of every fd
  *   above the preserved ones, bounding set, setgroups, setresgid, setresuid
  *   under keep-caps, capset, ambient set, chdir, umask, execve.
  *
@@ -51,6 +51,7 @@ struct exec_tty {
 struct exec_fast {
 	int present;
 	int terminal;
+	const char *apparmor; /* process.apparmorProfile; the parent saw AppArmor enabled */
 	struct exec_tty tty;
 	struct exec_fixed f;
 	const uint32_t *groups;
@@ -74,6 +75,11 @@ static int exec_record(struct exec_fast *e, uint32_t kind, char *data, uint32_t 
 			return -1;
 		memcpy(&e->f, data, sizeof(e->f));
 		e->present = 1;
+		return 0;
+	case REC_EXEC_APPARMOR:
+		if (len < 2 || data[len - 1] != 0)
+			return -1;
+		e->apparmor = data;
 		return 0;
 	case REC_EXEC_TTY:
 		if (len != sizeof(struct exec_tty))
@@ -205,22 +211,84 @@ static void exec_terminal(struct exec_fast *e)
 /* The filesystem magic of procfs (linux/magic.h). */
 #define HULL_PROC_SUPER_MAGIC 0x9fa0
 
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+
+/* struct open_how and RESOLVE_* (linux/openat2.h, Linux 5.6). */
+struct hull_open_how {
+	uint64_t flags, mode, resolve;
+};
+#define HULL_RESOLVE_NO_XDEV 0x01
+#define HULL_RESOLVE_NO_MAGICLINKS 0x02
+#define HULL_RESOLVE_NO_SYMLINKS 0x04
+#define HULL_RESOLVE_BENEATH 0x08
+
+/*
+ * proc_write writes data to /proc/<name> the way the Go init's procfs.Handle
+ * does (CVE-2019-16884): /proc must be a procfs mount, and the file is opened
+ * beneath it with openat2 refusing symlinks, magic links and mount crossings,
+ * so a container that mounts over /proc or any file in it cannot turn the
+ * write into a silent no-op or a write elsewhere. Returns -1 with errno set.
+ */
+static int proc_write(const char *name, const char *data)
+{
+	int dir = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (dir < 0)
+		return -1;
+	struct statfs st;
+	if (fstatfs(dir, &st) < 0 || st.f_type != HULL_PROC_SUPER_MAGIC) {
+		close(dir);
+		errno = EXDEV;
+		return -1;
+	}
+	struct hull_open_how how = {
+		O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0,
+		HULL_RESOLVE_BENEATH | HULL_RESOLVE_NO_SYMLINKS | HULL_RESOLVE_NO_MAGICLINKS | HULL_RESOLVE_NO_XDEV,
+	};
+	int fd = (int)syscall(SYS_openat2, dir, name, &how, sizeof(how));
+	int saved = errno;
+	close(dir);
+	if (fd < 0) {
+		errno = saved;
+		return -1;
+	}
+	size_t n = strlen(data);
+	ssize_t w = write(fd, data, n);
+	saved = errno;
+	close(fd);
+	if (w != (ssize_t)n) {
+		errno = w < 0 ? saved : EIO;
+		return -1;
+	}
+	return 0;
+}
+
 static void exec_oom_score_adj(int32_t v)
 {
-	/* Verified to be procfs: the container may have put anything at /proc. */
-	int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		bail("process.oomScoreAdj needs /proc in the container");
-	struct statfs st;
-	if (fstatfs(fd, &st) < 0 || st.f_type != HULL_PROC_SUPER_MAGIC) {
-		errno = 0;
-		bail("process.oomScoreAdj: /proc in the container is not procfs");
-	}
-	char buf[16];
-	int n = snprintf(buf, sizeof(buf), "%d", v);
-	if (write(fd, buf, (size_t)n) != n)
+	char name[64], buf[16];
+	snprintf(name, sizeof(name), "%d/oom_score_adj", (int)getpid());
+	snprintf(buf, sizeof(buf), "%d", v);
+	if (proc_write(name, buf) < 0)
 		bail("process.oomScoreAdj");
-	close(fd);
+}
+
+/* exec_apparmor asks for the profile at the next execve, as the Go init's
+ * procattr.AppArmor: attr/apparmor/exec (Linux 5.8, safe with LSM stacking)
+ * or else the shared attr/exec. */
+static void exec_apparmor(const char *profile)
+{
+	char name[96], data[4096];
+	snprintf(data, sizeof(data), "exec %s", profile);
+	snprintf(name, sizeof(name), "%d/task/%d/attr/apparmor/exec", (int)getpid(), (int)gettid());
+	if (proc_write(name, data) == 0)
+		return;
+	if (errno == ENOENT) {
+		snprintf(name, sizeof(name), "%d/task/%d/attr/exec", (int)getpid(), (int)gettid());
+		if (proc_write(name, data) == 0)
+			return;
+	}
+	bail("process.apparmorProfile \"%s\"", profile);
 }
 
 static const char *env_get(struct exec_fast *e, const char *name)
@@ -421,6 +489,8 @@ static void exec_fast(struct exec_fast *e)
 	exec_cwd_check(e->cwd);
 	const char *path = exec_lookup(e, pathbuf, sizeof(pathbuf));
 	exec_home(e, homebuf, sizeof(homebuf));
+	if (e->apparmor != NULL)
+		exec_apparmor(e->apparmor);
 	if (f->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		bail("process.noNewPrivileges");
 	if (e->nfilter > 0) {

@@ -74,6 +74,7 @@ enum {
 	REC_EXEC_ARG = 10,    /* NUL-terminated, in order */
 	REC_EXEC_ENV = 11,    /* NUL-terminated, in order */
 	REC_EXEC_TTY = 12,    /* u32 has_size, u32 rows, u32 cols: a pty as stdio */
+	REC_EXEC_APPARMOR = 13, /* NUL-terminated profile */
 };
 
 

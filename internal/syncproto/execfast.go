@@ -10,14 +10,15 @@ import (
 // Bootstrap records for `hull exec` finished by the C constructor (see
 // internal/nsenter/exec_fast.h, which reads them).
 const (
-	recExec        = 5
-	recExecGroups  = 6
-	recExecRlimit  = 7
-	recExecSeccomp = 8
-	recExecCwd     = 9
-	recExecArg     = 10
-	recExecEnv     = 11
-	recExecTTY     = 12
+	recExec         = 5
+	recExecGroups   = 6
+	recExecRlimit   = 7
+	recExecSeccomp  = 8
+	recExecCwd      = 9
+	recExecArg      = 10
+	recExecEnv      = 11
+	recExecTTY      = 12
+	recExecAppArmor = 13
 )
 
 // ExecRlimit is one process.rlimits entry, resolved to its RLIMIT_* number.
@@ -47,6 +48,8 @@ type ExecData struct {
 	// sent back as a Console message; ConsoleSize (rows, cols) when set.
 	Terminal    bool
 	ConsoleSize *[2]uint32
+	// AppArmor is process.apparmorProfile, for a host that runs AppArmor.
+	AppArmor string
 }
 
 func (e *ExecData) encode(b []byte) []byte {
@@ -99,6 +102,9 @@ func (e *ExecData) encode(b []byte) []byte {
 	}
 	for _, v := range e.Env {
 		b = record(b, recExecEnv, cstr(v))
+	}
+	if e.AppArmor != "" {
+		b = record(b, recExecAppArmor, cstr(e.AppArmor))
 	}
 	if e.Terminal {
 		t := make([]byte, 0, 12)
