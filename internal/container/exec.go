@@ -3,7 +3,6 @@ package container
 import (
 	"fmt"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -69,14 +68,15 @@ func (r *Runtime) Exec(id string, o ExecOptions) (int, error) {
 		return 0, err
 	}
 	attached := !o.Detach
-	var sigs chan os.Signal
+	var fwd *signals.Forwarder
 	if attached {
 		if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
 			return 0, err
 		}
-		sigs = make(chan os.Signal, 128)
-		signal.Notify(sigs, signals.Forwarded...)
-		defer signal.Stop(sigs)
+		if fwd, err = signals.Forward(signals.Forwarded...); err != nil {
+			return 0, err
+		}
+		defer fwd.Stop()
 	}
 	cg := r.cgroupOf(c)
 	if o.SubCgroup != "" && cg == nil {
@@ -111,6 +111,12 @@ func (r *Runtime) Exec(id string, o ExecOptions) (int, error) {
 				return 0, err
 			}
 		} else {
+			if fwd != nil {
+				if err := fwd.Remove(unix.SIGWINCH); err != nil {
+					unix.Kill(in.Pid, unix.SIGKILL)
+					return 0, err
+				}
+			}
 			waitIO, restore, err := console.Attach(in.Console)
 			if err != nil {
 				unix.Kill(in.Pid, unix.SIGKILL)
@@ -129,7 +135,7 @@ func (r *Runtime) Exec(id string, o ExecOptions) (int, error) {
 	if !attached {
 		return 0, nil
 	}
-	return r.forwardAndWait(in.Pid, sigs), nil
+	return r.forwardAndWait(in.Pid, fwd), nil
 }
 
 // execSpec is the container's config with the exec'd process and every

@@ -1,8 +1,6 @@
 package container
 
 import (
-	"os"
-	"os/signal"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -33,10 +31,13 @@ func (r *Runtime) Run(id string, o RunOptions) (int, error) {
 		}
 	}
 	// Catch signals before the container exists so none is lost.
-	sigs := make(chan os.Signal, 128)
+	var fwd *signals.Forwarder
 	if attached {
-		signal.Notify(sigs, signals.Forwarded...)
-		defer signal.Stop(sigs)
+		var err error
+		if fwd, err = signals.Forward(signals.Forwarded...); err != nil {
+			return 0, err
+		}
+		defer fwd.Stop()
 	}
 	co := o.CreateOptions
 	co.KeepConsole = attached && o.ConsoleSocket == ""
@@ -49,6 +50,12 @@ func (r *Runtime) Run(id string, o RunOptions) (int, error) {
 	var waitIO func() error
 	var restore func()
 	if created.Console != nil {
+		if fwd != nil {
+			if err := fwd.Remove(unix.SIGWINCH); err != nil {
+				r.Delete(id, true)
+				return 0, err
+			}
+		}
 		waitIO, restore, err = console.Attach(created.Console)
 		if err != nil {
 			r.Delete(id, true)
@@ -63,7 +70,7 @@ func (r *Runtime) Run(id string, o RunOptions) (int, error) {
 	if !attached {
 		return 0, nil
 	}
-	status := r.forwardAndWait(c.Pid, sigs)
+	status := r.forwardAndWait(c.Pid, fwd)
 	if waitIO != nil {
 		waitIO()
 	}
@@ -76,28 +83,12 @@ func (r *Runtime) Run(id string, o RunOptions) (int, error) {
 }
 
 // forwardAndWait relays signals to pid until it exits and returns its
-// status in the shell's convention.
-//
-// The main goroutine blocks in wait4 and a second one relays what arrives on
-// sigs: no SIGCHLD to catch, no timer, no goroutine hand-off per child
-// exit (each is a thread wake-up in the Go scheduler).
-func (r *Runtime) forwardAndWait(pid int, sigs chan os.Signal) int {
-	done := make(chan struct{})
-	defer close(done)
-	go func() {
-		for {
-			select {
-			case <-done:
-				return
-			case s := <-sigs:
-				sig, ok := s.(unix.Signal)
-				if !ok || sig == unix.SIGCHLD || sig == unix.SIGURG || sig == unix.SIGPIPE {
-					continue
-				}
-				unix.Kill(pid, sig)
-			}
-		}
-	}()
+// status in the shell's convention. The relay is fwd's C signal handler: the
+// main goroutine only blocks in wait4 (no SIGCHLD to catch, no goroutine to
+// wake per signal).
+func (r *Runtime) forwardAndWait(pid int, fwd *signals.Forwarder) int {
+	fwd.To(pid)
+	defer fwd.Done()
 	for {
 		var ws unix.WaitStatus
 		wp, err := unix.Wait4(-1, &ws, 0, nil)

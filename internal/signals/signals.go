@@ -3,7 +3,6 @@ package signals
 
 import (
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 
@@ -112,15 +111,10 @@ func Name(sig unix.Signal) string {
 // Forwarded lists the signals a foreground `run` or `exec` catches and relays
 // to the container: what people and tools send to a process they wait on
 // (kill's TERM, Ctrl-C's INT, Ctrl-\'s QUIT, HUP when the terminal goes,
-// USR1/USR2 for reloads) and WINCH for terminal sizes. Others reach hull
-// with their default action, as with crun.
-//
-// Why not signal.Notify with no list, as runc does: every enabled signal is a
-// round trip to the runtime's signal-mask thread (os/signal's ensureSigM, a
-// goroutine locked to its own OS thread: two thread hand-offs in the Go
-// scheduler). All 65 cost about 3.4 ms of CPU per `run`, a fifth of the
-// command; 22 still cost 7 % of `run` and 11 % of `exec` against these 7
-// (bench, interleaved, n=40), which cost what one does.
-var Forwarded = []os.Signal{
+// USR1/USR2 for reloads) and WINCH, unless hull holds the container's
+// terminal (it resizes the pty then, and the kernel signals the container's
+// foreground group). Others reach hull with their default action, as with
+// crun; runc catches all 64, which costs it a thread hand-off each.
+var Forwarded = []unix.Signal{
 	unix.SIGINT, unix.SIGTERM, unix.SIGHUP, unix.SIGQUIT, unix.SIGUSR1, unix.SIGUSR2, unix.SIGWINCH,
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -599,4 +600,22 @@ func TestExecTtyBothPaths(t *testing.T) {
 			t.Errorf("path %d: tty inside printed %q, want /dev/pts/N and 33 77", i, out)
 		}
 	}
+}
+
+// TestExecForwardsSignals: a foreground exec relays the signals sent to hull
+// to its process, SIGWINCH included when hull holds no terminal.
+func TestExecForwardsSignals(t *testing.T) {
+	t.Parallel()
+	root, b, _ := execTarget(t, nil)
+	for _, c := range []struct {
+		sig  syscall.Signal
+		name string
+		code int
+	}{{syscall.SIGTERM, "TERM", 3}, {syscall.SIGWINCH, "WINCH", 4}} {
+		script := fmt.Sprintf(`trap 'echo got-%[1]s; exit %[2]d' %[1]s; echo ready; while :; do sleep 0.1; done`, c.name, c.code)
+		cmd := testutil.Command(t, testutil.BuildHull(t), root, "exec", b.ID, "sh", "-c", script)
+		signalWhenReady(t, cmd, c.sig, c.code, "got-"+c.name)
+	}
+	testutil.MustOK(t, testutil.Hull(t, root, "delete", "--force", b.ID))
+	testutil.AssertNothingLeft(t, root, b)
 }

@@ -201,6 +201,16 @@ func TestRunForwardsSignals(t *testing.T) {
 	b := testutil.NewBundle(t, "sh", "-c", `trap 'echo got-usr1; exit 3' USR1; echo ready; while :; do sleep 0.1; done`)
 	root := testutil.Root(t)
 	cmd := testutil.Command(t, testutil.BuildHull(t), root, "run", "--bundle", b.Dir, b.ID)
+	signalWhenReady(t, cmd, syscall.SIGUSR1, 3, "got-usr1")
+	testutil.AssertNothingLeft(t, root, b)
+}
+
+// signalWhenReady starts cmd (a foreground run or exec whose process prints
+// "ready" once its traps are set), sends sig to hull and requires that the
+// process saw it: exit status code and the line want among the rest of the
+// output.
+func signalWhenReady(t *testing.T, cmd *exec.Cmd, sig syscall.Signal, code int, want string) {
+	t.Helper()
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -223,17 +233,16 @@ func TestRunForwardsSignals(t *testing.T) {
 		}
 	case <-time.After(15 * time.Second):
 		cmd.Process.Kill()
-		t.Fatal("container never said ready")
+		t.Fatal("process never said ready")
 	}
-	cmd.Process.Signal(syscall.SIGUSR1)
+	cmd.Process.Signal(sig)
 	var rest []string
 	for l := range lines {
 		rest = append(rest, l)
 	}
 	err = cmd.Wait()
 	var ee *exec.ExitError
-	if !errors.As(err, &ee) || ee.ExitCode() != 3 || !slices.Contains(rest, "got-usr1") {
-		t.Errorf("run after SIGUSR1: %v, output %q; want exit 3 and got-usr1", err, rest)
+	if !errors.As(err, &ee) || ee.ExitCode() != code || !slices.Contains(rest, want) {
+		t.Errorf("after %v: %v, output %q; want exit %d and %s", sig, err, rest, code, want)
 	}
-	testutil.AssertNothingLeft(t, root, b)
 }
