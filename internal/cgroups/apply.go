@@ -31,6 +31,26 @@ func (m *manager) Apply(pid int) error {
 	return nil
 }
 
+// Join puts pid (an exec'd process) into the container's cgroups. Unlike
+// Apply it creates and initialises nothing: the container's dirs exist, and a
+// missing one is an error, as it is for runc. Hierarchies a rootless
+// container could not use are skipped as Apply skipped them.
+func (m *manager) Join(pid int) error {
+	if pid <= 0 {
+		return fmt.Errorf("join cgroups: invalid pid %d", pid)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	p := strconv.Itoa(pid)
+	for _, key := range m.sortedKeys() {
+		err := cgfile.Write(m.st.Paths[key], "cgroup.procs", p)
+		if err != nil && !(m.rootless && skippable(err)) && !unwritable(err) {
+			return fmt.Errorf("join cgroup %s: %w", key, err)
+		}
+	}
+	return nil
+}
+
 func (m *manager) applyOne(key string, pid int) error {
 	dir := m.st.Paths[key]
 	made, err := m.mkdirs(dir)

@@ -19,6 +19,7 @@ import (
 // Manager controls one container's cgroups.
 type Manager interface {
 	Apply(pid int) error               // create missing dirs (recording each), write pid to cgroup.procs in all
+	Join(pid int) error                // write pid to cgroup.procs in all (exec: the dirs exist, none is made)
 	Set(r *specs.LinuxResources) error // write resources
 	Pids() ([]int, error)              // every pid in the container's cgroup (for ps and kill --all)
 	Freeze() error                     // v1 freezer.state FROZEN (waits out FREEZING); v2 cgroup.freeze

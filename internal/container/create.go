@@ -1,7 +1,6 @@
 package container
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -124,7 +123,7 @@ func (r *Runtime) Create(id string, o CreateOptions) (_ *Created, retErr error) 
 	// them). A `hull create` killed at any later point leaves a stopped
 	// container that `hull delete` cleans completely.
 	if cg != nil {
-		b, err := json.Marshal(cgroups.State{Mode: cg.State().Mode, Paths: cg.State().Paths, Created: missingDirs(cg.State().Paths)})
+		b, err := cgroups.State{Mode: cg.State().Mode, Paths: cg.State().Paths, Created: missingDirs(cg.State().Paths)}.MarshalJSON()
 		if err != nil {
 			return nil, err
 		}
@@ -192,7 +191,7 @@ func (r *Runtime) Create(id string, o CreateOptions) (_ *Created, retErr error) 
 		c.PidStartTime = st.StartTime
 	}
 	if cg != nil {
-		b, err := json.Marshal(cg.State())
+		b, err := cg.State().MarshalJSON()
 		if err != nil {
 			return nil, err
 		}

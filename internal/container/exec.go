@@ -90,7 +90,7 @@ func (r *Runtime) Exec(id string, o ExecOptions) (int, error) {
 			if cg == nil {
 				return nil
 			}
-			if err := cg.Apply(pid); err != nil {
+			if err := cg.Join(pid); err != nil {
 				return fmt.Errorf("join cgroup of %s: %w", id, err)
 			}
 			if o.SubCgroup != "" {

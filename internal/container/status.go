@@ -3,7 +3,6 @@
 package container
 
 import (
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"os"
@@ -67,7 +66,7 @@ func (r *Runtime) cgroupOf(c *state.Container) cgroups.Manager {
 		return nil
 	}
 	var st cgroups.State
-	if err := json.Unmarshal(c.Cgroup, &st); err != nil {
+	if err := st.UnmarshalJSON(c.Cgroup); err != nil {
 		return nil
 	}
 	m, err := cgroups.Load(st)

@@ -58,3 +58,33 @@ func (d *Decoder) ReadStringMap() (map[string]string, error) {
 	})
 	return m, err
 }
+
+// AppendStrings appends ss as a JSON array (null for a nil slice, as
+// encoding/json writes it).
+func AppendStrings(dst []byte, ss []string) []byte {
+	if ss == nil {
+		return append(dst, "null"...)
+	}
+	dst = append(dst, '[')
+	for i, s := range ss {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = AppendString(dst, s)
+	}
+	return append(dst, ']')
+}
+
+// ReadStrings reads an array of strings (null: a nil slice).
+func (d *Decoder) ReadStrings() ([]string, error) {
+	if d.ReadNull() {
+		return nil, nil
+	}
+	ss := []string{}
+	err := d.ReadArray(func() error {
+		s, err := d.ReadString()
+		ss = append(ss, s)
+		return err
+	})
+	return ss, err
+}
