@@ -31,25 +31,51 @@ func checkName(name string) error {
 // missing file means the controller is not enabled, which must be an error
 // rather than a silently created regular file. O_NOFOLLOW keeps a planted
 // symlink from redirecting the write to a host file.
+//
+// Raw syscalls, not os.File: an os.File registers every open file with the
+// runtime's poller (an epoll_ctl that kernfs files refuse) and a run writes
+// some forty control files.
 func Write(dir, name, value string) error {
 	if err := checkName(name); err != nil {
 		return err
 	}
 	p := filepath.Join(dir, name)
-	// os.PathError already names the operation and the file.
-	f, err := os.OpenFile(p, os.O_WRONLY|os.O_TRUNC|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	fd, err := openRaw(p, unix.O_WRONLY|unix.O_TRUNC)
 	if err != nil {
 		return err
 	}
-	_, werr := f.WriteString(value)
-	cerr := f.Close()
-	if werr != nil {
-		return fmt.Errorf("value %q: %w", value, werr)
-	}
-	if cerr != nil {
-		return cerr
+	n, werr := ignoringEINTR(func() (int, error) { return unix.Write(fd, []byte(value)) })
+	cerr := unix.Close(fd)
+	switch {
+	case werr != nil:
+		return fmt.Errorf("value %q: %w", value, &os.PathError{Op: "write", Path: p, Err: werr})
+	case n != len(value):
+		return fmt.Errorf("value %q: %w", value, &os.PathError{Op: "write", Path: p, Err: io.ErrShortWrite})
+	case cerr != nil:
+		return &os.PathError{Op: "close", Path: p, Err: cerr}
 	}
 	return nil
+}
+
+// openRaw opens p (never created, never followed) and returns an error in
+// os.OpenFile's shape.
+func openRaw(p string, flags int) (int, error) {
+	fd, err := ignoringEINTR(func() (int, error) {
+		return unix.Open(p, flags|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	})
+	if err != nil {
+		return -1, &os.PathError{Op: "open", Path: p, Err: err}
+	}
+	return fd, nil
+}
+
+func ignoringEINTR(f func() (int, error)) (int, error) {
+	for {
+		n, err := f()
+		if err != unix.EINTR {
+			return n, err
+		}
+	}
 }
 
 // Open opens dir/name for writing (not created, not followed, not
@@ -68,14 +94,24 @@ func Read(dir, name string) (string, error) {
 		return "", err
 	}
 	p := filepath.Join(dir, name)
-	f, err := os.OpenFile(p, os.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	fd, err := openRaw(p, unix.O_RDONLY)
 	if err != nil {
 		return "", err
 	}
-	defer f.Close()
-	buf, err := io.ReadAll(f)
-	if err != nil {
-		return "", err
+	defer unix.Close(fd)
+	buf := make([]byte, 0, 512)
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := ignoringEINTR(func() (int, error) { return unix.Read(fd, buf[len(buf):cap(buf)]) })
+		if err != nil {
+			return "", &os.PathError{Op: "read", Path: p, Err: err}
+		}
+		if n == 0 {
+			break
+		}
+		buf = buf[:len(buf)+n]
 	}
 	return strings.TrimSpace(string(buf)), nil
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -101,5 +102,23 @@ func TestOpenNeitherCreatesNorFollows(t *testing.T) {
 	f.Close()
 	if b, _ := os.ReadFile(target); string(b) != "ABep" {
 		t.Errorf("content %q, want ABep", b)
+	}
+}
+
+// TestReadLongFile: Read returns a file longer than its first buffer whole
+// (cgroup.procs of a busy cgroup, memory.stat), trimmed.
+func TestReadLongFile(t *testing.T) {
+	dir := t.TempDir()
+	long := strings.Repeat("1234567\n", 700)
+	if err := os.WriteFile(filepath.Join(dir, "cgroup.procs"), []byte(long), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Read(dir, "cgroup.procs")
+	if err != nil || got != strings.TrimSpace(long) {
+		t.Fatalf("Read = %d bytes, %v; want %d", len(got), err, len(strings.TrimSpace(long)))
+	}
+	pids, err := ReadProcs(dir)
+	if err != nil || len(pids) != 700 {
+		t.Fatalf("ReadProcs = %d pids, %v; want 700", len(pids), err)
 	}
 }
