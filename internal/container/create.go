@@ -168,8 +168,8 @@ func (r *Runtime) Create(id string, o CreateOptions) (_ *Created, retErr error) 
 		return hooks.RunAll("createRuntime", s.Hooks.CreateRuntime, st)
 	}
 	in, err := process.Start(&process.InitOptions{
-		SealedLowerDir: r.sealedLowerDir(),
-		ID:             id, Bundle: bundle, Rootfs: rootfs, Spec: s, StateDir: dir,
+		SealedLowerDir: r.sealedLowerDir(), SeccompCacheDir: r.seccompCacheDir(),
+		ID: id, Bundle: bundle, Rootfs: rootfs, Spec: s, StateDir: dir,
 		NoPivot: o.NoPivot, NoNewKeyring: o.NoNewKeyring, PreserveFds: o.PreserveFds, StartNow: o.StartNow,
 		Placed: placed, Hooks: runHooks,
 	})

@@ -83,8 +83,8 @@ func (r *Runtime) Exec(id string, o ExecOptions) (int, error) {
 		return 0, fmt.Errorf("exec --cgroup %s: container %q has no cgroup", o.SubCgroup, id)
 	}
 	in, err := process.Start(&process.InitOptions{
-		SealedLowerDir: r.sealedLowerDir(),
-		ID:             id, Bundle: c.Bundle, Rootfs: c.Rootfs, Spec: s, Exec: true,
+		SealedLowerDir: r.sealedLowerDir(), SeccompCacheDir: r.seccompCacheDir(),
+		ID: id, Bundle: c.Bundle, Rootfs: c.Rootfs, Spec: s, Exec: true,
 		PreserveFds: o.PreserveFds, NoNewKeyring: true,
 		Placed: func(pid int) error {
 			if cg == nil {

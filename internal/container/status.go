@@ -159,3 +159,9 @@ const StatePaused Status = "paused"
 func (r *Runtime) sealedLowerDir() string {
 	return filepath.Join(r.Store.Root, "@exe-lower")
 }
+
+// seccompCacheDir holds compiled linux.seccomp programs (seccomp.Cache).
+// '@' keeps it out of `hull list`, as for sealedLowerDir.
+func (r *Runtime) seccompCacheDir() string {
+	return filepath.Join(r.Store.Root, "@seccomp-cache")
+}

@@ -7,11 +7,13 @@
 package initproc
 
 import (
+	"encoding/base64"
 	"fmt"
 	"strconv"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
+	"github.com/hull-runtime/hull/internal/seccomp"
 	"github.com/hull-runtime/hull/internal/specjson"
 )
 
@@ -37,6 +39,9 @@ type Config struct {
 	Exec         bool              `json:"exec,omitempty"`      // a process joining a running container
 	StartNow     bool              `json:"start_now,omitempty"` // `start` follows at once (run): no stub
 	Annotations  map[string]string `json:"annotations,omitempty"`
+	// Seccomp is linux.seccomp compiled by the parent (through its cache),
+	// as base64 of seccomp.Filter's binary form; the init only loads it.
+	Seccomp *seccomp.Filter `json:"seccomp,omitempty"`
 
 	// prepared is the program to exec once prepareExec made the process
 	// the user's (the stub path did, and the stub could not start).
@@ -78,6 +83,15 @@ func (c *Config) MarshalJSON() ([]byte, error) {
 	}
 	b = append(b, `],"annotations":`...)
 	b = specjson.AppendStringMap(b, c.Annotations)
+	if c.Seccomp != nil {
+		raw, err := c.Seccomp.MarshalBinary()
+		if err != nil {
+			return nil, err
+		}
+		b = append(b, `,"seccomp":"`...)
+		b = base64.StdEncoding.AppendEncode(b, raw)
+		b = append(b, '"')
+	}
 	return append(b, '}'), nil
 }
 
@@ -127,6 +141,14 @@ func (c *Config) UnmarshalJSON(data []byte) error {
 			})
 		case "annotations":
 			c.Annotations, err = d.ReadStringMap()
+		case "seccomp":
+			var enc string
+			var raw []byte
+			if enc, err = d.ReadString(); err == nil {
+				if raw, err = base64.StdEncoding.DecodeString(enc); err == nil {
+					c.Seccomp, err = seccomp.UnmarshalFilter(raw)
+				}
+			}
 		default:
 			err = d.Skip()
 		}

@@ -1,12 +1,12 @@
 package initproc
 
 import (
+	"errors"
 	"fmt"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/hull-runtime/hull/internal/procattr"
-	"github.com/hull-runtime/hull/internal/seccomp"
 	"github.com/hull-runtime/hull/internal/syncproto"
 )
 
@@ -55,9 +55,11 @@ func loadSeccomp(conn *syncproto.Conn, cfg *Config) error {
 	if s.Linux == nil || s.Linux.Seccomp == nil {
 		return nil
 	}
-	f, err := seccomp.Prepare(s.Linux.Seccomp)
-	if err != nil {
-		return fmt.Errorf("linux.seccomp: %w", err)
+	// The parent compiled it (process.Start): a config without the
+	// program is a protocol error, not a reason to run unfiltered.
+	f := cfg.Seccomp
+	if f == nil {
+		return errors.New("linux.seccomp: the init config carries no compiled filter")
 	}
 	fd, err := f.Load()
 	if err != nil {

@@ -19,7 +19,7 @@ import (
 // (the Go init reports it), or anything this cannot carry (an unknown rlimit,
 // a NUL in an argument) take the Go path, which also reports their errors. Skipping the joining process's Go runtime
 // saves about 2 ms of CPU per exec here.
-func fastExec(s *specs.Spec, preserveFds int) *syncproto.ExecData {
+func fastExec(s *specs.Spec, preserveFds int, filter *seccomp.Filter) *syncproto.ExecData {
 	p := s.Process
 	if p == nil || len(p.Args) == 0 || p.SelinuxLabel != "" || p.Scheduler != nil || p.IOPriority != nil ||
 		p.ApparmorProfile != "" && !procattr.AppArmorEnabled() {
@@ -52,12 +52,11 @@ func fastExec(s *specs.Spec, preserveFds int) *syncproto.ExecData {
 		}
 		e.Rlimits = append(e.Rlimits, syncproto.ExecRlimit{Resource: uint32(res), Soft: rl.Soft, Max: rl.Hard})
 	}
-	if s.Linux != nil && s.Linux.Seccomp != nil {
-		f, err := seccomp.Prepare(s.Linux.Seccomp)
-		if err != nil || f.Notify() {
+	if filter != nil {
+		if filter.Notify() {
 			return nil
 		}
-		prog, flags := f.Program()
+		prog, flags := filter.Program()
 		e.Seccomp, e.SeccompFlags = prog, uint32(flags)
 	}
 	return e

@@ -35,6 +35,9 @@ type InitOptions struct {
 	// SealedLowerDir is an empty directory of hull's (under --root) for
 	// the sealed binary's overlay; see InitBinary.
 	SealedLowerDir string
+	// SeccompCacheDir keeps compiled linux.seccomp programs (see
+	// seccomp.Cache); "" compiles every time.
+	SeccompCacheDir string
 	// StartNow: see initproc.Config.StartNow.
 	StartNow bool
 	// Exec starts a process in an existing container: Spec's namespaces
@@ -62,6 +65,15 @@ func Start(o *InitOptions) (_ *Init, retErr error) {
 	plan, err := planNamespaces(o.Spec.Linux)
 	if err != nil {
 		return nil, err
+	}
+	// linux.seccomp is compiled here, before anything is started (a bad
+	// profile leaves nothing behind), and through the cache: the init and
+	// the exec fast path only load the program.
+	var filter *seccomp.Filter
+	if o.Spec.Linux != nil && o.Spec.Linux.Seccomp != nil {
+		if filter, err = (seccomp.Cache{Dir: o.SeccompCacheDir}).Prepare(o.Spec.Linux.Seccomp); err != nil {
+			return nil, fmt.Errorf("linux.seccomp: %w", err)
+		}
 	}
 	parentSock, childSock, err := syncproto.Pair()
 	if err != nil {
@@ -163,7 +175,7 @@ func Start(o *InitOptions) (_ *Init, retErr error) {
 		}
 	}
 	if o.Exec {
-		plan.boot.Exec = fastExec(o.Spec, o.PreserveFds)
+		plan.boot.Exec = fastExec(o.Spec, o.PreserveFds, filter)
 	}
 	if err := conn.Send(syncproto.Bootstrap, plan.boot.Encode()); err != nil {
 		return nil, err
@@ -230,6 +242,7 @@ func Start(o *InitOptions) (_ *Init, retErr error) {
 		AppArmor:     o.Spec.Process.ApparmorProfile != "" && procattr.AppArmorEnabled(),
 		Exec:         o.Exec,
 		StartNow:     o.StartNow,
+		Seccomp:      filter,
 		State: specs.State{
 			Version:     specs.Version,
 			ID:          o.ID,

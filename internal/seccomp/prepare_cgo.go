@@ -308,3 +308,12 @@ func decodeBPF(raw []byte) ([]unix.SockFilter, error) {
 	}
 	return prog, nil
 }
+
+// compilerID names what the compiled program depends on besides the profile
+// and hull itself: libseccomp's version and API level (the API level also
+// reflects what the running kernel supports).
+func compilerID() string {
+	maj, min, mic := libseccomp.GetLibraryVersion()
+	api, _ := libseccomp.GetAPI()
+	return fmt.Sprintf("libseccomp %d.%d.%d api %d", maj, min, mic, api)
+}

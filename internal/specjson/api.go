@@ -99,3 +99,11 @@ func DecodeProcess(d *Decoder, v *specs.Process) error {
 	decodeProcess(d, v)
 	return d.err
 }
+
+// AppendSeccomp appends the bytes encoding/json.Marshal(v) produces.
+func AppendSeccomp(dst []byte, v *specs.LinuxSeccomp) []byte {
+	if v == nil {
+		return append(dst, "null"...)
+	}
+	return appendLinuxSeccomp(dst, v)
+}

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 	"unsafe"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -546,5 +547,51 @@ func TestSeccompRefusingGetcwd(t *testing.T) {
 	r := testutil.MustOK(t, testutil.Hull(t, root, "exec", "--cwd", "/etc", b.ID, "ls", "passwd"))
 	if strings.TrimSpace(r.Stdout) != "passwd" {
 		t.Errorf("exec --cwd /etc under the profile: %s", r)
+	}
+}
+
+// TestSeccompCompiledOnce: hull compiles a profile once per --root: the
+// second container with the same profile (a run, then an exec into it) uses
+// the entry the first one left in <root>/@seccomp-cache, and is filtered
+// just the same. `hull list` does not show the cache.
+func TestSeccompCompiledOnce(t *testing.T) {
+	t.Parallel()
+	root := testutil.Root(t)
+	cache := filepath.Join(root, "@seccomp-cache")
+	const script = "grep ^Seccomp: /proc/self/status; mkdir /tmp/d 2>&1; echo rc=$?"
+	check := func(r testutil.Result, what string) {
+		t.Helper()
+		testutil.MustOK(t, r)
+		if !strings.Contains(r.Stdout, "Seccomp:\t2") || !strings.Contains(r.Stdout, "Operation not permitted") {
+			t.Errorf("%s: %q, want Seccomp: 2 and EPERM from mkdir", what, r.Stdout)
+		}
+	}
+	entry := func() (string, time.Time) {
+		t.Helper()
+		ents, err := os.ReadDir(cache)
+		if err != nil || len(ents) != 1 {
+			t.Fatalf("%s holds %v (%v), want one entry", cache, ents, err)
+		}
+		st, err := os.Stat(filepath.Join(cache, ents[0].Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ents[0].Name(), st.ModTime()
+	}
+	b1 := testutil.NewBundle(t, "sh", "-c", script)
+	b1.Edit(func(s *specs.Spec) { s.Linux.Seccomp = mkdirDenyProfile() })
+	check(testutil.Hull(t, root, "run", "--bundle", b1.Dir, b1.ID), "first run")
+	name, mtime := entry()
+
+	b2 := testutil.NewBundle(t, "sleep", "100")
+	b2.Edit(func(s *specs.Spec) { s.Linux.Seccomp = mkdirDenyProfile() })
+	startDetached(t, root, b2)
+	t.Cleanup(func() { testutil.Hull(t, root, "delete", "-f", b2.ID) })
+	check(testutil.Hull(t, root, "exec", b2.ID, "sh", "-c", script), "exec into the second container")
+	if n, m := entry(); n != name || !m.Equal(mtime) {
+		t.Errorf("cache entry %s (%v) became %s (%v): compiled again", name, mtime, n, m)
+	}
+	if r := testutil.MustOK(t, testutil.Hull(t, root, "list", "-q")); strings.TrimSpace(r.Stdout) != b2.ID {
+		t.Errorf("list -q = %q, want only %s", r.Stdout, b2.ID)
 	}
 }
