@@ -24,6 +24,9 @@ type bundles struct {
 	True   string // process /bin/true, hull spec's defaults
 	Sleep  string // a long-lived container for exec
 	Podman string // /bin/true with the config podman sends
+	// PodmanSleep is Podman running sleep, for exec with podman's config
+	// (its seccomp profile applies to every exec).
+	PodmanSleep string
 	Rootfs string
 }
 
@@ -67,6 +70,10 @@ func makeBundles(dir, hull, mkbundle string) (*bundles, error) {
 			return nil
 		}},
 		{&b.Podman, "podman", podmanize},
+		{&b.PodmanSleep, "podman-sleep", func(s *specs.Spec, d string) error {
+			s.Process.Args = []string{"/bin/sleep", "3600"}
+			return podmanize(s, d)
+		}},
 	}
 	for _, v := range variants {
 		s, err := load()

@@ -168,13 +168,14 @@ func (bn *bench) caseLifecycle() {
 	reapStray()
 }
 
-// caseExec: `exec /bin/true` into one running container per runtime.
-func (bn *bench) caseExec() {
+// caseExec: `exec /bin/true` into one running container per runtime,
+// started from bundle.
+func (bn *bench) caseExec(name, bundle string) {
 	ids := map[string]string{}
 	for _, rt := range bn.rts {
 		id := bn.newID(rt)
-		if _, err := rt.invoke(bn.b.Sleep, "run", "--detach", id); err != nil {
-			bn.res.fail("exec", rt.Name, err)
+		if _, err := rt.invoke(bundle, "run", "--detach", id); err != nil {
+			bn.res.fail(name, rt.Name, err)
 			continue
 		}
 		ids[rt.Name] = id
@@ -188,14 +189,14 @@ func (bn *bench) caseExec() {
 			}
 			s, err := rt.invoke("/", "exec", id, "/bin/true")
 			if err != nil {
-				bn.res.fail("exec", rt.Name, err)
+				bn.res.fail(name, rt.Name, err)
 				continue
 			}
 			got[rt.Name] = append(got[rt.Name], s)
 		}
 	}
 	for rt, ss := range got {
-		bn.res.add("exec", rt, ss)
+		bn.res.add(name, rt, ss)
 	}
 	bn.cleanup()
 }

@@ -111,10 +111,13 @@ func mainErr(o options) error {
 	}{
 		{"run", func() { bn.caseRun("run", b.True, true) }},
 		{"lifecycle", bn.caseLifecycle},
-		{"exec", bn.caseExec},
+		{"exec", func() { bn.caseExec("exec", b.Sleep) }},
 		{"sequential", func() { bn.caseSequential(o.seq) }},
 		{"parallel", func() { bn.caseParallel(o.par) }},
-		{"podman", func() { bn.caseRun("podman-run", b.Podman, false) }},
+		{"podman", func() {
+			bn.caseRun("podman-run", b.Podman, false)
+			bn.caseExec("podman-exec", b.PodmanSleep)
+		}},
 	}
 	for _, s := range steps {
 		if !want[s.name] {
