@@ -27,7 +27,7 @@ type bundles struct {
 	// PodmanSleep is Podman running sleep, for exec with podman's config
 	// (its seccomp profile applies to every exec).
 	PodmanSleep string
-	Rootfs string
+	Rootfs      string
 }
 
 // makeBundles builds the busybox rootfs with scripts/mkbundle.sh and derives
