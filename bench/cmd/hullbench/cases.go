@@ -3,10 +3,13 @@ package main
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"sync"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // bench holds what every case needs.
@@ -61,7 +64,17 @@ func (bn *bench) pidFile(id string) string { return filepath.Join(bn.scratch, id
 
 // warmup runs each runtime a few times unmeasured: the first runs fault in
 // the binaries and the rootfs.
+//
+// Each binary is first dropped from the page cache. The kernel maps whole
+// large folios on a fault, and their sizes depend on how the file entered
+// the page cache: the same hull binary shows up to 1 MB more RSS fresh from
+// the linker than after a copy or an eviction (docs/performance.md). Read
+// back by exec's readahead, every runtime is measured the same way, as it is
+// once installed.
 func (bn *bench) warmup() {
+	for _, rt := range bn.rts {
+		evict(rt.Path)
+	}
 	for i := 0; i < 3; i++ {
 		for _, rt := range bn.rts {
 			id := bn.newID(rt)
@@ -315,4 +328,17 @@ func (bn *bench) caseParallel(count int) {
 		}
 		bn.cleanup()
 	}
+}
+
+// evict drops path's clean pages from the page cache (best effort).
+func evict(path string) {
+	if p, err := exec.LookPath(path); err == nil {
+		path = p
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	_ = unix.Fadvise(int(f.Fd()), 0, 0, unix.FADV_DONTNEED)
 }
