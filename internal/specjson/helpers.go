@@ -60,31 +60,15 @@ func (d *Decoder) ReadStringMap() (map[string]string, error) {
 }
 
 // AppendStrings appends ss as a JSON array (null for a nil slice, as
-// encoding/json writes it).
+// encoding/json writes it): the generated encoder for []string.
 func AppendStrings(dst []byte, ss []string) []byte {
-	if ss == nil {
-		return append(dst, "null"...)
-	}
-	dst = append(dst, '[')
-	for i, s := range ss {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = AppendString(dst, s)
-	}
-	return append(dst, ']')
+	return appendSliceString(dst, ss)
 }
 
-// ReadStrings reads an array of strings (null: a nil slice).
+// ReadStrings reads an array of strings (null: a nil slice), with the
+// generated decoder for []string.
 func (d *Decoder) ReadStrings() ([]string, error) {
-	if d.ReadNull() {
-		return nil, nil
-	}
-	ss := []string{}
-	err := d.ReadArray(func() error {
-		s, err := d.ReadString()
-		ss = append(ss, s)
-		return err
-	})
-	return ss, err
+	var ss []string
+	decodeSliceString(d, &ss)
+	return ss, d.err
 }
