@@ -60,6 +60,30 @@ func setupTerminal(conn *syncproto.Conn, s *specs.Spec, isInit bool) error {
 // the user's credentials.
 func setupSystem(cfg *Config) error {
 	s := cfg.Spec
+	if err := SetNames(s); err != nil {
+		return err
+	}
+	if err := JoinSessionKeyring(cfg.ID, cfg.NoNewKeyring); err != nil {
+		return err
+	}
+	if s.Linux != nil && len(s.Linux.Sysctl) > 0 {
+		proc, err := procfs.Open("/proc")
+		if err != nil {
+			return fmt.Errorf("linux.sysctl needs /proc in the container: %w", err)
+		}
+		defer proc.Close()
+		if err := WriteSysctls(proc, s.Linux.Sysctl); err != nil {
+			return err
+		}
+	}
+	return setupOOMScore(s.Process)
+}
+
+// The pieces of setupSystem that hull's set-up thread (process/thread.go)
+// also runs. Each acts on the calling thread's namespaces and credentials.
+
+// SetNames sets hostname and domainname in the UTS namespace.
+func SetNames(s *specs.Spec) error {
 	if s.Hostname != "" {
 		if err := unix.Sethostname([]byte(s.Hostname)); err != nil {
 			return fmt.Errorf("hostname %q: %w", s.Hostname, err)
@@ -70,31 +94,36 @@ func setupSystem(cfg *Config) error {
 			return fmt.Errorf("domainname %q: %w", s.Domainname, err)
 		}
 	}
-	if !cfg.NoNewKeyring {
-		// A fresh session keyring per container: without it every
-		// container shares the host session's keys.
-		name := "_ses." + cfg.ID
-		if _, err := unix.KeyctlJoinSessionKeyring(name); err != nil && err != unix.ENOSYS && err != unix.EPERM {
-			return fmt.Errorf("join session keyring: %w", err)
+	return nil
+}
+
+// JoinSessionKeyring gives the container a fresh session keyring ("_ses."
+// and its id) unless --no-new-keyring: without it every container shares
+// the host session's keys. Children inherit it with the credentials.
+func JoinSessionKeyring(id string, noNew bool) error {
+	if noNew {
+		return nil
+	}
+	if _, err := unix.KeyctlJoinSessionKeyring("_ses." + id); err != nil && err != unix.ENOSYS && err != unix.EPERM {
+		return fmt.Errorf("join session keyring: %w", err)
+	}
+	return nil
+}
+
+// WriteSysctls writes linux.sysctl through proc. Namespaced sysctls act on
+// the writer's namespaces (net.* on its network namespace at open, ipc and
+// uts ones likewise).
+func WriteSysctls(proc *procfs.Handle, sysctl map[string]string) error {
+	for k, v := range sysctl {
+		if strings.Contains(k, "..") || strings.ContainsAny(k, "\x00") {
+			return fmt.Errorf("linux.sysctl: invalid key %q", k)
+		}
+		p := "sys/" + strings.ReplaceAll(k, ".", "/")
+		if err := proc.WriteFile(p, []byte(v)); err != nil {
+			return fmt.Errorf("linux.sysctl %s=%s: %w", k, v, err)
 		}
 	}
-	if s.Linux != nil && len(s.Linux.Sysctl) > 0 {
-		proc, err := procfs.Open("/proc")
-		if err != nil {
-			return fmt.Errorf("linux.sysctl needs /proc in the container: %w", err)
-		}
-		defer proc.Close()
-		for k, v := range s.Linux.Sysctl {
-			if strings.Contains(k, "..") || strings.ContainsAny(k, "\x00") {
-				return fmt.Errorf("linux.sysctl: invalid key %q", k)
-			}
-			p := "sys/" + strings.ReplaceAll(k, ".", "/")
-			if err := proc.WriteFile(p, []byte(v)); err != nil {
-				return fmt.Errorf("linux.sysctl %s=%s: %w", k, v, err)
-			}
-		}
-	}
-	return setupOOMScore(s.Process)
+	return nil
 }
 
 // setupOOMScore applies oomScoreAdj, for an init and an exec alike.

@@ -17,6 +17,11 @@
  *   above the preserved ones, bounding set, setgroups, setresgid, setresuid
  *   under keep-caps, capset, ambient set, chdir, umask, execve.
  *
+ * A created container's init whose rootfs hull's set-up thread built
+ * (internal/process/thread.go) ends here too: REC_INIT_PIVOT makes it
+ * pivot_root first, REC_INIT_FIFO makes it send Ready and wait for `hull
+ * start` on exec.fifo last, just before execve.
+ *
  * Any failure goes to the parent as one MSG_ERROR line, in the Go init's
  * words. The process stays non-dumpable until execve (CVE-2016-9962).
  * Included into nsenter.c: one translation unit, one constructor.
@@ -50,6 +55,12 @@ struct exec_tty {
 
 struct exec_fast {
 	int present;
+	/* A created container's init (REC_INIT_*): pivot first, wait for
+	 * `hull start` last. */
+	const char *pivot_root; /* the rootfs, set up and bound onto itself */
+	uint32_t pivot_prop;    /* MS_* of linux.rootfsPropagation, or 0 */
+	int has_fifo;
+	int fifo;
 	int terminal;
 	const char *apparmor; /* process.apparmorProfile; the parent saw AppArmor enabled */
 	struct exec_tty tty;
@@ -80,6 +91,20 @@ static int exec_record(struct exec_fast *e, uint32_t kind, char *data, uint32_t 
 		if (len < 2 || data[len - 1] != 0)
 			return -1;
 		e->apparmor = data;
+		return 0;
+	case REC_INIT_PIVOT:
+		if (len < 6 || data[len - 1] != 0)
+			return -1;
+		memcpy(&e->pivot_prop, data, 4);
+		e->pivot_root = data + 4;
+		return 0;
+	case REC_INIT_FIFO:
+		if (len != 4)
+			return -1;
+		memcpy(&e->fifo, data, 4);
+		if (e->fifo < 3)
+			return -1;
+		e->has_fifo = 1;
 		return 0;
 	case REC_EXEC_TTY:
 		if (len != sizeof(struct exec_tty))
@@ -473,6 +498,76 @@ static void exec_caps(struct exec_fast *e)
 	}
 }
 
+/*
+ * init_pivot makes the rootfs this process's root, as the Go init's
+ * rootfs.Pivot does (pivotRoot): pivot_root(".", ".") stacks the old root on
+ * the new one, which is made a slave (so the detach cannot propagate to the
+ * host) and detached; no handle or cwd is left on the host's filesystem.
+ * Everything else of the rootfs was done by hull's set-up thread in this
+ * mount namespace (internal/process/thread.go) before the bootstrap came.
+ */
+static void init_pivot(struct exec_fast *e)
+{
+	int old = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	if (old < 0)
+		bail("open old root");
+	int nr = open(e->pivot_root, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	if (nr < 0)
+		bail("open new root %s", e->pivot_root);
+	if (fchdir(nr) < 0)
+		bail("chdir to new root");
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		bail("pivot_root %s", e->pivot_root);
+	if (fchdir(old) < 0)
+		bail("chdir to old root");
+	if (mount("", ".", "", MS_SLAVE | MS_REC, "") < 0)
+		bail("make old root rslave");
+	if (umount2(".", MNT_DETACH) < 0)
+		bail("detach old root");
+	close(old);
+	close(nr);
+	if (e->pivot_prop != 0 && mount("", "/", "", e->pivot_prop, "") < 0)
+		bail("apply rootfsPropagation to /");
+	if (chdir("/") < 0)
+		bail("chdir /");
+}
+
+/*
+ * init_wait_start is the end of a created container's init, as start_stub's:
+ * Ready (so `create` returns with the init in place), then block until
+ * `hull start` opens exec.fifo for reading. The process is the user's by
+ * now (credentials, capabilities, seccomp, rlimits), so it is made dumpable
+ * again, as the stub is after its exec: a non-dumpable process's
+ * /proc/self/fd belongs to root, and a container user could not reopen the
+ * fifo through it. All it holds is the O_PATH fd of the fifo (close-on-exec)
+ * and the sealed, read-only binary.
+ */
+static void init_wait_start(struct exec_fast *e)
+{
+	if (send_msg(MSG_READY, NULL, 0) < 0)
+		_exit(1); /* `create` is gone: nobody will ever start us */
+	close(sync_fd);
+	sync_fd = -1;
+	prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+	char proc[64];
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", e->fifo);
+	int fifo;
+	do
+		fifo = open(proc, O_WRONLY | O_CLOEXEC);
+	while (fifo < 0 && errno == EINTR);
+	if (fifo < 0) {
+		fprintf(stderr, "hull init: open exec fifo: %s\n", strerror(errno));
+		_exit(127);
+	}
+	close(e->fifo);
+	/* The write end stays open (close-on-exec): `start` waits for the
+	 * hang-up that execve brings. */
+	if (write(fifo, "", 1) != 1) {
+		fprintf(stderr, "hull init: write exec fifo: %s\n", strerror(errno));
+		_exit(127);
+	}
+}
+
 static void exec_fast(struct exec_fast *e) __attribute__((noreturn));
 static void exec_fast(struct exec_fast *e)
 {
@@ -482,6 +577,8 @@ static void exec_fast(struct exec_fast *e)
 		errno = 0;
 		bail("exec: no process.args");
 	}
+	if (e->pivot_root != NULL)
+		init_pivot(e);
 	if (e->terminal)
 		exec_terminal(e);
 	if (f->has_oom)
@@ -516,6 +613,13 @@ static void exec_fast(struct exec_fast *e)
 	if (e->cwd != NULL && e->cwd[0] != 0 && chdir(e->cwd) < 0)
 		bail("process.cwd %s", e->cwd);
 	umask(f->umask == 0xffffffffU ? 022 : (mode_t)f->umask);
+	if (e->has_fifo) {
+		init_wait_start(e);
+		execve(path, e->argv, e->envp ? e->envp : (char *[]){ NULL });
+		/* After Ready the parent is gone: stderr is all that is left. */
+		fprintf(stderr, "hull init: exec %s: %s\n", e->argv[0], strerror(errno));
+		_exit(127);
+	}
 	execve(path, e->argv, e->envp ? e->envp : (char *[]){ NULL });
 	bail("exec %s", e->argv[0]);
 }

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <termios.h>
 #include <sys/resource.h>
@@ -75,6 +76,9 @@ enum {
 	REC_EXEC_ENV = 11,    /* NUL-terminated, in order */
 	REC_EXEC_TTY = 12,    /* u32 has_size, u32 rows, u32 cols: a pty as stdio */
 	REC_EXEC_APPARMOR = 13, /* NUL-terminated profile */
+	/* A container's init set up by hull's set-up thread (exec_fast.h). */
+	REC_INIT_PIVOT = 14,  /* u32 rootfsPropagation flags, then the NUL-terminated rootfs path */
+	REC_INIT_FIFO = 15,   /* u32: O_PATH fd of exec.fifo; Ready, then wait for `hull start` */
 };
 
 

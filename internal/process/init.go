@@ -75,6 +75,11 @@ func Start(o *InitOptions) (_ *Init, retErr error) {
 			return nil, fmt.Errorf("linux.seccomp: %w", err)
 		}
 	}
+	if !o.Exec {
+		if ex := fastExec(o.Spec, o.PreserveFds, filter); threadInitUsable(o, plan, ex) {
+			return startOnThread(o, plan, ex)
+		}
+	}
 	parentSock, childSock, err := syncproto.Pair()
 	if err != nil {
 		return nil, err

@@ -17,10 +17,23 @@ import (
 // Why not mountinfo.GetMounts: it locks the goroutine to its OS thread for
 // /proc/thread-self (every lock is a thread hand-off in the Go scheduler) and
 // splits every line into strings before filtering. hull reads mountinfo in
-// every `create` (the host's cgroup hierarchies) and in the init; /proc/self
-// is right for it, since no hull thread has a mount namespace of its own.
+// every `create` (the host's cgroup hierarchies); /proc/self is right for
+// that, from any thread but the set-up thread (see ThreadMounts).
 func Mounts(fstypes ...string) ([]*mountinfo.Info, error) {
 	data, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return nil, fmt.Errorf("read mountinfo: %w", err)
+	}
+	return ParseMounts(data, fstypes...)
+}
+
+// ThreadMounts is Mounts for the calling thread's mount namespace
+// (/proc/thread-self/mountinfo). The caller must be locked to its thread:
+// hull's set-up thread (internal/process/thread.go) is in the container's
+// new mount namespace while the rest of the process is not, and
+// /proc/self/mountinfo shows the thread group leader's.
+func ThreadMounts(fstypes ...string) ([]*mountinfo.Info, error) {
+	data, err := os.ReadFile("/proc/thread-self/mountinfo")
 	if err != nil {
 		return nil, fmt.Errorf("read mountinfo: %w", err)
 	}

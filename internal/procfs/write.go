@@ -33,6 +33,19 @@ func Open(dir string) (*Handle, error) {
 	return &Handle{f: os.NewFile(uintptr(fd), dir)}, nil
 }
 
+// FromFile verifies that f (an fd of a directory, O_PATH will do) is the
+// root of a procfs mount and takes it over as a Handle.
+func FromFile(f *os.File) (*Handle, error) {
+	var st unix.Statfs_t
+	if err := unix.Fstatfs(int(f.Fd()), &st); err != nil {
+		return nil, fmt.Errorf("statfs %s: %w", f.Name(), err)
+	}
+	if st.Type != unix.PROC_SUPER_MAGIC {
+		return nil, fmt.Errorf("%s is not a procfs mount (type 0x%x)", f.Name(), st.Type)
+	}
+	return &Handle{f: f}, nil
+}
+
 // Close releases the handle.
 func (h *Handle) Close() error { return h.f.Close() }
 

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/moby/sys/mountinfo"
@@ -90,6 +91,20 @@ func hasAll(have, want []string) bool {
 	return true
 }
 
+// readProcCgroup reads the cgroups of the container's init: this process,
+// or Config.CgroupPid.
+func (s *setupState) readProcCgroup() ([]byte, error) {
+	p := "/proc/self/cgroup"
+	if s.c.CgroupPid != 0 {
+		p = "/proc/" + strconv.Itoa(s.c.CgroupPid) + "/cgroup"
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", p, err)
+	}
+	return data, nil
+}
+
 func (s *setupState) hasCgroupNS() bool {
 	for _, ns := range s.c.linux().Namespaces {
 		if ns.Type == specs.CgroupNamespace {
@@ -114,9 +129,9 @@ func (s *setupState) mountCgroup(m *specs.Mount, dest string, o *mountOpts) erro
 }
 
 func (s *setupState) mountCgroupV1(m *specs.Mount, dest string, o *mountOpts) error {
-	data, err := os.ReadFile("/proc/self/cgroup")
+	data, err := s.readProcCgroup()
 	if err != nil {
-		return mountError(m, fmt.Errorf("read /proc/self/cgroup: %w", err))
+		return mountError(m, err)
 	}
 	mounts, err := s.mounts.get()
 	if err != nil {
@@ -225,7 +240,7 @@ func (s *setupState) mountCgroup2(m *specs.Mount, dest string, o *mountOpts) err
 	if errors.Is(err, unix.EPERM) || errors.Is(err, unix.EBUSY) {
 		bindSrc := hostCgroupRoot
 		if s.hasCgroupNS() {
-			if data, rerr := os.ReadFile("/proc/self/cgroup"); rerr == nil {
+			if data, rerr := s.readProcCgroup(); rerr == nil {
 				if p := parseProcCgroup(string(data))[""]; p != "" {
 					bindSrc = filepath.Join(hostCgroupRoot, p)
 				}

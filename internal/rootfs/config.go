@@ -23,6 +23,22 @@ type Config struct {
 	// look the source up (a 0700 directory of the host's root), so the
 	// mount comes from /proc/self/fd/N, as runc's mount fds do.
 	SourceFds []int
+
+	// Set by hull's set-up thread (internal/process/thread.go), which
+	// builds the rootfs from outside the container's pid namespace and
+	// leaves pivot_root to the init:
+	//
+	// PidNSFd > 0 is an fd of the container's pid namespace: proc mounts
+	// get it as their "pidns" option (Linux 6.15), so that the /proc a
+	// process outside that namespace mounts shows the container's pids.
+	PidNSFd int
+	// CgroupPid, when not 0, is the process whose cgroups the cgroup v1
+	// mount shows (the container's init; the set-up thread's process is
+	// hull's, in the host's cgroups).
+	CgroupPid int
+	// BeforePivot: Finalize runs before the root changes, resolving in
+	// Rootfs instead of "/".
+	BeforePivot bool
 }
 
 func (c *Config) validate() error {
@@ -51,7 +67,7 @@ type setupState struct {
 	root     *os.File // O_PATH handle of the rootfs bind mount
 	rootPath string
 	mountIdx int         // index in Spec.Mounts of the mount being set up
-	mounts   *mountTable // /proc/self/mountinfo, read on first use only
+	mounts   *mountTable // /proc/thread-self/mountinfo, read on first use only
 }
 
 // Setup prepares the rootfs before the createContainer hooks run: root

@@ -13,6 +13,8 @@ import (
 // after sysctls are written and /dev/console is mounted, since both need
 // paths that become read-only here). In order, as runc: /dev read-only if
 // its spec mount said "ro", root.readonly, readonlyPaths, maskedPaths.
+// With BeforePivot it runs before the root changes instead (the init
+// pivots later), resolving every path in Rootfs.
 func Finalize(c *Config) error {
 	if c == nil || c.Spec == nil {
 		return errors.New("rootfs: nil config or spec")
@@ -23,7 +25,11 @@ func Finalize(c *Config) error {
 	if err := unix.Statfs("/proc/self/fd", &sf); err != nil || sf.Type != unix.PROC_SUPER_MAGIC {
 		return fmt.Errorf("finalize rootfs: /proc is not a procfs (statfs err %v)", err)
 	}
-	root, err := openRootDir("/")
+	rootDir := "/"
+	if c.BeforePivot {
+		rootDir = c.Rootfs
+	}
+	root, err := openRootDir(rootDir)
 	if err != nil {
 		return err
 	}

@@ -55,7 +55,11 @@ func (s *setupState) mountEntry(m *specs.Mount) error {
 	if o.tmpcopyup && m.Type == "tmpfs" {
 		return s.mountTmpcopyup(m, dest, h, flags, o)
 	}
-	err = mountFd(m.Source, h, m.Type, flags, o.dataString())
+	if m.Type == "proc" && s.c.PidNSFd > 0 {
+		err = mountProcForPidNS(h, s.c.PidNSFd, flags, o.dataString())
+	} else {
+		err = mountFd(m.Source, h, m.Type, flags, o.dataString())
+	}
 	if err != nil && s.c.UserNS && errors.Is(err, unix.EPERM) {
 		switch m.Type {
 		case "sysfs":

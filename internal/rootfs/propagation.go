@@ -77,7 +77,7 @@ func makeParentPrivate(rootfs string, mt *mountTable) error {
 	return nil
 }
 
-// mountTable is /proc/self/mountinfo read at most once per Setup, and only
+// mountTable is /proc/thread-self/mountinfo read at most once per Setup, and only
 // by the steps that cannot do without it (makeParentPrivate with shared
 // propagation, the cgroup v1 mount). Mounts Setup adds later are all below
 // the rootfs; the readers only look at the host's mounts (the rootfs's
@@ -91,7 +91,7 @@ type mountTable struct {
 func (t *mountTable) get() ([]*mountinfo.Info, error) {
 	if !t.read {
 		t.read = true
-		t.mounts, t.err = procfs.Mounts()
+		t.mounts, t.err = procfs.ThreadMounts()
 		if t.err != nil {
 			t.err = fmt.Errorf("read mountinfo: %w", t.err)
 		}

@@ -19,6 +19,8 @@ const (
 	recExecEnv      = 11
 	recExecTTY      = 12
 	recExecAppArmor = 13
+	recInitPivot    = 14
+	recInitFifo     = 15
 )
 
 // ExecRlimit is one process.rlimits entry, resolved to its RLIMIT_* number.
@@ -50,6 +52,16 @@ type ExecData struct {
 	ConsoleSize *[2]uint32
 	// AppArmor is process.apparmorProfile, for a host that runs AppArmor.
 	AppArmor string
+
+	// A created container's init whose rootfs hull's set-up thread
+	// prepared (internal/process/thread.go): PivotRoot is the rootfs to
+	// pivot_root into first, with PivotProp (linux.rootfsPropagation as
+	// MS_* flags, 0 for none) applied to the new "/"; FifoFd > 0 is the
+	// init's O_PATH fd of exec.fifo: send Ready, then wait for `hull
+	// start` before execve.
+	PivotRoot string
+	PivotProp uint32
+	FifoFd    int
 }
 
 func (e *ExecData) encode(b []byte) []byte {
@@ -105,6 +117,12 @@ func (e *ExecData) encode(b []byte) []byte {
 	}
 	if e.AppArmor != "" {
 		b = record(b, recExecAppArmor, cstr(e.AppArmor))
+	}
+	if e.PivotRoot != "" {
+		b = record(b, recInitPivot, append(ne.AppendUint32(nil, e.PivotProp), cstr(e.PivotRoot)...))
+	}
+	if e.FifoFd > 0 {
+		b = record(b, recInitFifo, ne.AppendUint32(nil, uint32(e.FifoFd)))
 	}
 	if e.Terminal {
 		t := make([]byte, 0, 12)

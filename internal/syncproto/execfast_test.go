@@ -59,3 +59,31 @@ func TestExecDataEncoding(t *testing.T) {
 		t.Errorf("unset umask encodes as %#x, want 0xffffffff", got)
 	}
 }
+
+// TestInitRecords: the pivot record is the propagation flags then the
+// NUL-terminated rootfs; the fifo record is the fd, as exec_fast.h reads them.
+func TestInitRecords(t *testing.T) {
+	d := BootstrapData{Exec: &ExecData{Args: []string{"x"}, PivotRoot: "/r", PivotProp: 0x4000, FifoFd: 9}}
+	b := d.Encode()
+	ne := binary.NativeEndian
+	found := map[uint32][]byte{}
+	for off := 0; off < len(b); {
+		k, n := ne.Uint32(b[off:]), ne.Uint32(b[off+4:])
+		found[k] = b[off+8 : off+8+int(n)]
+		off += 8 + int(n)
+	}
+	if p := found[recInitPivot]; len(p) != 7 || ne.Uint32(p) != 0x4000 || string(p[4:]) != "/r\x00" {
+		t.Errorf("pivot record % x", p)
+	}
+	if f := found[recInitFifo]; len(f) != 4 || ne.Uint32(f) != 9 {
+		t.Errorf("fifo record % x", f)
+	}
+	plain := BootstrapData{Exec: &ExecData{Args: []string{"x"}}}
+	for off, b := 0, plain.Encode(); off < len(b); {
+		k, n := ne.Uint32(b[off:]), ne.Uint32(b[off+4:])
+		if k == recInitPivot || k == recInitFifo {
+			t.Errorf("an exec carries init record %d", k)
+		}
+		off += 8 + int(n)
+	}
+}

@@ -52,6 +52,12 @@
 //	them and execs; the parent reads Console (with a terminal), then Error or
 //	the socket closing at execve.
 //
+//	A container whose init needs no Go runtime (process/thread.go has the
+//	conditions and its own diagram) gets its rootfs from hull's set-up
+//	thread, in the namespaces the init is forked into; its Bootstrap
+//	carries the exec records plus the rootfs to pivot into and the
+//	exec.fifo fd, and the C constructor sends Ready itself.
+//
 //	Any child step may instead send Error{message} and exit; the parent then
 //	rolls back everything it made (cgroups, state dir) and reports the message.
 package syncproto

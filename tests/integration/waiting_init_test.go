@@ -13,6 +13,22 @@ import (
 	"github.com/hull-runtime/hull/tests/testutil"
 )
 
+// minorFaults is field 10 of /proc/pid/stat (minflt).
+func minorFaults(t *testing.T, pid int) int {
+	t.Helper()
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+	n, err := strconv.Atoi(fields[7])
+	if err != nil {
+		t.Fatalf("minflt in %q: %v", s, err)
+	}
+	return n
+}
+
 // pidStatus reads the fields of /proc/pid/status.
 func pidStatus(t *testing.T, pid int) map[string]string {
 	t.Helper()
@@ -23,13 +39,29 @@ func pidStatus(t *testing.T, pid int) map[string]string {
 	return procStatus(string(b))
 }
 
-// TestWaitingInitIsStub: a created container waits in hull's C stub (one
-// thread, no Go runtime), not in a Go process, and the program started from
-// it gets exactly what it would have got from a direct exec: its user and
-// capabilities, process.env without hull's variable, only fds 0-2, and
-// the stub's fifo handshake still makes `start` wait for the exec.
+// TestWaitingInitIsStub: a created container waits in C (one thread, no Go
+// runtime), not in a Go process, and the program started from it gets
+// exactly what it would have got from a direct exec: its user and
+// capabilities, process.env without hull's variable, only fds 0-2, and the
+// fifo handshake still makes `start` wait for the exec. Both ways there:
+// by default the init never runs Go at all (hull's set-up thread built its
+// rootfs: process/thread.go); with a cgroup namespace the Go init sets up
+// and then re-executes into the C stub (initproc/stub.go). The init's minor
+// page faults tell them apart (they survive execve): the Go runtime's
+// start-up alone takes a few hundred, the C constructor about 50.
 func TestWaitingInitIsStub(t *testing.T) {
 	t.Parallel()
+	t.Run("set-up thread", func(t *testing.T) {
+		t.Parallel()
+		testWaitingInit(t, false)
+	})
+	t.Run("Go init then stub", func(t *testing.T) {
+		t.Parallel()
+		testWaitingInit(t, true)
+	})
+}
+
+func testWaitingInit(t *testing.T, goInit bool) {
 	b := testutil.NewBundle(t, "sh", "-c",
 		`{ id -u; grep -E '^Cap(Eff|Prm|Amb)' /proc/self/status; env; ls /proc/self/fd; } > /out/result; exec sleep 100`)
 	out := testutil.TempDir(t, "stub-out")
@@ -43,6 +75,9 @@ func TestWaitingInitIsStub(t *testing.T) {
 			Ambient: []string{"CAP_NET_BIND_SERVICE"},
 		}
 		s.Mounts = append(s.Mounts, specs.Mount{Destination: "/out", Type: "bind", Source: out, Options: []string{"rbind"}})
+		if goInit {
+			s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: specs.CgroupNamespace})
+		}
 	})
 	root := testutil.Root(t)
 	testutil.MustOK(t, testutil.Hull(t, root, "create", "--bundle", b.Dir, b.ID))
@@ -54,6 +89,9 @@ func TestWaitingInitIsStub(t *testing.T) {
 	}
 	if cmdline, _ := os.ReadFile("/proc/" + strconv.Itoa(s.Pid) + "/cmdline"); !strings.HasPrefix(string(cmdline), "hull\x00init\x00sh\x00-c\x00") {
 		t.Errorf("waiting init's cmdline %q, want hull init and the program's", cmdline)
+	}
+	if f := minorFaults(t, s.Pid); goInit != (f >= 150) {
+		t.Errorf("waiting init took %d minor page faults; Go runtime ran in it: %v, want %v", f, f >= 150, goInit)
 	}
 	if st["Uid"] == "" || !strings.HasPrefix(st["Uid"], "1000") {
 		t.Errorf("waiting init uid %q, want the container's user 1000 already", st["Uid"])

@@ -1,0 +1,315 @@
+package process
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"syscall"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"github.com/hull-runtime/hull/internal/initproc"
+	"github.com/hull-runtime/hull/internal/rootfs"
+	"github.com/hull-runtime/hull/internal/state"
+	"github.com/hull-runtime/hull/internal/syncproto"
+)
+
+// A container init without a Go runtime.
+//
+// The Go init costs about 2 ms of CPU in every container start (runtime
+// start-up, page faults, sysmon), nearly half of a `run` (docs/performance.md).
+// Most of what it does is the rootfs, and a mount namespace, unlike a user
+// namespace, can be entered by one thread of a multi-threaded process: after
+// unshare(CLONE_FS|CLONE_NEWNS|...), a goroutine locked to its thread has a
+// mount, network, IPC and UTS namespace of its own, and the rest of hull does
+// not see them (the runtime makes new threads from its template thread while
+// a thread is locked, never by cloning the locked one).
+//
+// So, where nothing needs the Go init, hull's set-up thread does the init's
+// work up to pivot_root, with the same code (internal/rootfs):
+//
+//	CLI goroutine                         set-up thread              init (C constructor only)
+//	                                      unshare, setns, keyring
+//	                                      fork + exec sealed hull --> waits for Bootstrap
+//	place the init in its cgroups
+//	                                      rootfs.Setup: mounts, /proc with the
+//	                                      init's pid namespace (procfs "pidns"),
+//	                                      devices
+//	prestart + createRuntime hooks
+//	                                      cwd, sysctls, rootfs.Finalize
+//	                                      (masked and read-only paths)
+//	                                      thread ends
+//	---- Bootstrap (ExecData + pivot + fifo) ----------------------> pivot_root, user, caps,
+//	                                                                 seccomp, rlimits (exec_fast.h)
+//	<--- Ready ------------------------------------------------------
+//	                                                                 waits on exec.fifo, execve
+//
+// The init is forked from the set-up thread with CLONE_NEWPID, so it is pid 1
+// of its own pid namespace and shares every other namespace of the thread.
+// pivot_root is the init's own step: done on the thread, it would leave the
+// thread without /proc/self (the container's /proc does not show hull) and
+// the init would follow it only because its root was the old one.
+//
+// Anything the Go init does that this does not falls back to it (see
+// threadInitUsable).
+
+// threadInitUsable reports whether the set-up thread can build this
+// container: new mount and pid namespaces, no user, cgroup or time
+// namespace (a thread cannot enter a user namespace, and a cgroup namespace
+// would be rooted at hull's cgroup), no --no-pivot, no terminal
+// (/dev/console), no createContainer or startContainer hooks (they run in
+// the container's namespaces, the pid namespace included), /proc mounted at
+// /proc, a kernel with procfs's "pidns" option, and a process the C
+// constructor can finish (fastExec) without a filter that kills by default
+// (the init still opens the fifo under it).
+func threadInitUsable(o *InitOptions, plan *nsPlan, ex *syncproto.ExecData) bool {
+	s := o.Spec
+	if ex == nil || o.Exec || o.NoPivot || !plan.newMount || !plan.newPid || plan.userNS || plan.boot.Fork ||
+		plan.goClone != unix.CLONE_NEWPID || s.Process.Terminal {
+		return false
+	}
+	if plan.boot.CloneFlags&^(unix.CLONE_NEWNS|unix.CLONE_NEWNET|unix.CLONE_NEWIPC|unix.CLONE_NEWUTS) != 0 {
+		return false
+	}
+	for _, j := range plan.boot.Joins {
+		if j.Type != unix.CLONE_NEWNET && j.Type != unix.CLONE_NEWIPC && j.Type != unix.CLONE_NEWUTS {
+			return false
+		}
+	}
+	if h := s.Hooks; h != nil && (len(h.CreateContainer) > 0 || len(h.StartContainer) > 0) {
+		return false
+	}
+	if s.Linux != nil && s.Linux.Seccomp != nil && killsByDefault(s.Linux.Seccomp.DefaultAction) {
+		return false
+	}
+	var proc *specs.Mount
+	for i := range s.Mounts {
+		if filepath.Clean("/"+s.Mounts[i].Destination) == "/proc" {
+			proc = &s.Mounts[i]
+		}
+	}
+	return proc != nil && proc.Type == "proc" && rootfs.ProcMountSupported(proc.Options)
+}
+
+func killsByDefault(a specs.LinuxSeccompAction) bool {
+	switch a {
+	case specs.ActKill, specs.ActKillProcess, specs.ActKillThread, specs.ActTrap:
+		return true
+	}
+	return false
+}
+
+// startOnThread starts a container init whose rootfs the set-up thread
+// builds (see above); ex is what the C constructor finishes with. On error
+// the init is killed and reaped; the thread's namespaces go with it.
+func startOnThread(o *InitOptions, plan *nsPlan, ex *syncproto.ExecData) (_ *Init, retErr error) {
+	s := o.Spec
+	parentSock, childSock, err := syncproto.Pair()
+	if err != nil {
+		return nil, err
+	}
+	defer parentSock.Close()
+	defer childSock.Close()
+	conn := syncproto.NewConn(parentSock)
+
+	fifo, err := os.OpenFile(filepath.Join(o.StateDir, state.FifoName), unix.O_PATH|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("open exec fifo: %w", err)
+	}
+	defer fifo.Close()
+	extra := make([]*os.File, 0, o.PreserveFds+2)
+	for i := 0; i < o.PreserveFds; i++ {
+		extra = append(extra, os.NewFile(uintptr(3+i), "preserved-"+strconv.Itoa(3+i)))
+	}
+	syncFd := 3 + len(extra)
+	extra = append(extra, childSock)
+	ex.FifoFd = 3 + len(extra)
+	extra = append(extra, fifo)
+	// CVE-2019-5736: as for the Go init, a sealed copy of hull.
+	exePath, releaseExe, err := InitBinary(3+len(extra), o.SealedLowerDir)
+	if err != nil {
+		return nil, err
+	}
+	defer releaseExe()
+	if !FdSafe(FdOfPath(exePath), 3+len(extra)) {
+		return nil, fmt.Errorf("too many preserved fds (%d) for the sealed hull binary at %s", o.PreserveFds, exePath)
+	}
+	cmd := &exec.Cmd{
+		Path: exePath,
+		// `ps` shows "hull init <program...>" while it waits, as runc's
+		// "runc init"; the constructor takes argv from the bootstrap.
+		Args:        append([]string{"hull", "init"}, s.Process.Args...),
+		Env:         []string{initproc.EnvSyncFd + "=" + strconv.Itoa(syncFd)},
+		Stdin:       os.Stdin,
+		Stdout:      os.Stdout,
+		Stderr:      os.Stderr,
+		ExtraFiles:  extra,
+		SysProcAttr: &syscall.SysProcAttr{Cloneflags: unix.CLONE_NEWPID},
+	}
+
+	t := startSetupThread()
+	defer t.stop()
+	err = t.do(func() error {
+		if err := unix.Unshare(unix.CLONE_FS | int(plan.boot.CloneFlags)); err != nil {
+			return fmt.Errorf("unshare namespaces %#x: %w", plan.boot.CloneFlags, err)
+		}
+		for _, j := range plan.boot.Joins {
+			if err := setnsPath(j); err != nil {
+				return err
+			}
+		}
+		if err := initproc.SetNames(s); err != nil {
+			return err
+		}
+		// Credentials are per thread: the init inherits this keyring.
+		if err := initproc.JoinSessionKeyring(o.ID, o.NoNewKeyring); err != nil {
+			return err
+		}
+		return cmd.Start()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("start container init: %w", err)
+	}
+	childSock.Close()
+	pid := cmd.Process.Pid
+	defer func() {
+		if retErr != nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	}()
+	if o.Placed != nil {
+		if err := o.Placed(pid); err != nil {
+			return nil, err
+		}
+	}
+	pidns, err := os.Open("/proc/" + strconv.Itoa(pid) + "/ns/pid")
+	if err != nil {
+		return nil, fmt.Errorf("open the init's pid namespace: %w", err)
+	}
+	defer pidns.Close()
+	rc := &rootfs.Config{
+		Spec: s, Rootfs: o.Rootfs, Bundle: o.Bundle,
+		PidNSFd: int(pidns.Fd()), CgroupPid: pid, BeforePivot: true,
+	}
+	if err := t.do(func() error { return rootfs.Setup(rc) }); err != nil {
+		return nil, err
+	}
+	if o.Hooks != nil {
+		if err := o.Hooks(pid); err != nil {
+			return nil, err
+		}
+	}
+	err = t.do(func() error {
+		if cwd := s.Process.Cwd; cwd != "" && cwd != "/" {
+			if err := rootfs.MakeCwd(rc, cwd); err != nil {
+				return err
+			}
+		}
+		if s.Linux != nil && len(s.Linux.Sysctl) > 0 {
+			proc, err := rootfs.OpenProc(rc)
+			if err != nil {
+				return fmt.Errorf("linux.sysctl needs /proc in the container: %w", err)
+			}
+			defer proc.Close()
+			if err := initproc.WriteSysctls(proc, s.Linux.Sysctl); err != nil {
+				return err
+			}
+		}
+		return rootfs.Finalize(rc)
+	})
+	if err != nil {
+		return nil, err
+	}
+	t.stop()
+	prop, err := rootfs.RootPropagation(rc)
+	if err != nil {
+		return nil, err
+	}
+	ex.PivotRoot, ex.PivotProp = o.Rootfs, uint32(prop)
+	boot := syncproto.BootstrapData{Exec: ex}
+	if err := conn.Send(syncproto.Bootstrap, boot.Encode()); err != nil {
+		return nil, childErr(err)
+	}
+	m, err := conn.Recv()
+	if err != nil {
+		return nil, childErr(err)
+	}
+	if m.Type != syncproto.Ready {
+		return nil, fmt.Errorf("protocol: unexpected %s from the init", m.Type)
+	}
+	return &Init{Pid: pid, Direct: true}, nil
+}
+
+// setnsPath joins a namespace by path on the calling (set-up) thread.
+func setnsPath(j syncproto.Join) error {
+	fd, err := unix.Open(j.Path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("open namespace %s: %w", j.Path, err)
+	}
+	defer unix.Close(fd)
+	if err := unix.Setns(fd, int(j.Type)); err != nil {
+		return fmt.Errorf("setns %s: %w", j.Path, err)
+	}
+	return nil
+}
+
+// setupThread runs functions on one goroutine locked to its OS thread. The
+// goroutine never unlocks it: when it returns, the Go runtime ends the
+// thread, and the namespaces and filesystem context it entered go with it
+// (runtime.LockOSThread).
+type setupThread struct {
+	work    chan func() error
+	done    chan error
+	stopped bool
+}
+
+func startSetupThread() *setupThread {
+	t := &setupThread{work: make(chan func() error), done: make(chan error)}
+	go t.run()
+	return t
+}
+
+func (t *setupThread) run() {
+	runtime.LockOSThread()
+	if unix.Gettid() == unix.Getpid() {
+		// The main thread: the runtime would not end it but park it
+		// for good, and /proc/self (mountinfo, ns/*) shows the thread
+		// group leader's view. Keep it out of the namespaces: hold it
+		// locked (so no other goroutine lands on it) while another
+		// thread does the work.
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			t.run()
+		}()
+		<-done
+		runtime.UnlockOSThread()
+		return
+	}
+	for f := range t.work {
+		t.done <- f()
+	}
+}
+
+// do runs f on the set-up thread and returns its error.
+func (t *setupThread) do(f func() error) error {
+	if t.stopped {
+		return errors.New("set-up thread already ended")
+	}
+	t.work <- f
+	return <-t.done
+}
+
+// stop ends the thread; it may be called more than once.
+func (t *setupThread) stop() {
+	if !t.stopped {
+		t.stopped = true
+		close(t.work)
+	}
+}
