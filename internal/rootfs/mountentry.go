@@ -56,7 +56,7 @@ func (s *setupState) mountEntry(m *specs.Mount) error {
 		return s.mountTmpcopyup(m, dest, h, flags, o)
 	}
 	if m.Type == "proc" && s.c.PidNSFd > 0 {
-		err = mountProcForPidNS(h, s.c.PidNSFd, flags, o.dataString())
+		err = mountProcForPidNS(m.Source, h, s.c.PidNSFd, flags, o.dataString())
 	} else {
 		err = mountFd(m.Source, h, m.Type, flags, o.dataString())
 	}

@@ -72,9 +72,9 @@ func ProcMountSupported(options []string) bool {
 }
 
 // mountProcForPidNS mounts a procfs of pid namespace pidns onto h:
-// fsopen, the options, fsmount with the flags as mount attributes, and
+// fsopen, the source and options, fsmount with the flags as mount attributes, and
 // move_mount onto the very object h names.
-func mountProcForPidNS(h *os.File, pidns int, flags uintptr, data string) error {
+func mountProcForPidNS(source string, h *os.File, pidns int, flags uintptr, data string) error {
 	attrs, err := procMountAttrs(flags)
 	if err != nil {
 		return err
@@ -84,6 +84,12 @@ func mountProcForPidNS(h *os.File, pidns int, flags uintptr, data string) error 
 		return fmt.Errorf("fsopen proc: %w", err)
 	}
 	defer unix.Close(fs)
+	// The device name mountinfo shows ("proc"), as mount(2) sets it.
+	if source != "" {
+		if err := unix.FsconfigSetString(fs, "source", source); err != nil {
+			return fmt.Errorf("proc source %q: %w", source, err)
+		}
+	}
 	if err := unix.FsconfigSetFd(fs, "pidns", pidns); err != nil {
 		return fmt.Errorf("proc option pidns: %w", err)
 	}

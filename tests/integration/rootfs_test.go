@@ -17,6 +17,7 @@ type mountEntry struct {
 	point   string
 	opts    []string // per-mount options (ro, nosuid, ...)
 	fstype  string
+	source  string
 	superOp []string
 }
 
@@ -30,7 +31,7 @@ func parseMountinfo(text string) map[string]mountEntry {
 			continue
 		}
 		// Later entries over-mount earlier ones at the same point.
-		out[f[4]] = mountEntry{point: f[4], opts: strings.Split(f[5], ","), fstype: f[sep+1], superOp: strings.Split(f[sep+3], ",")}
+		out[f[4]] = mountEntry{point: f[4], opts: strings.Split(f[5], ","), fstype: f[sep+1], source: f[sep+2], superOp: strings.Split(f[sep+3], ",")}
 	}
 	return out
 }
@@ -87,6 +88,12 @@ cat /proc/self/mountinfo`
 	tmp, ok := mi["/mnt/tmp"]
 	if !ok || tmp.fstype != "tmpfs" || !slices.Contains(tmp.opts, "nosuid") || !slices.Contains(tmp.opts, "nodev") || !slices.Contains(tmp.opts, "noexec") {
 		t.Errorf("/mnt/tmp mount: %+v", tmp)
+	}
+	// The device name is what mount(2) was given, also where hull mounts
+	// /proc with the new mount API (rootfs/procpidns.go): runtime-tools'
+	// validation matches it.
+	if p, ok := mi["/proc"]; !ok || p.fstype != "proc" || p.source != "proc" {
+		t.Errorf("/proc mount: %+v, want type proc from source proc", p)
 	}
 	if ro, ok := mi["/mnt/ro"]; !ok || !slices.Contains(ro.opts, "ro") || !slices.Contains(ro.opts, "nosuid") {
 		t.Errorf("/mnt/ro mount: %+v", ro)
