@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -139,18 +138,21 @@ func startOnThread(o *InitOptions, plan *nsPlan, ex *syncproto.ExecData) (_ *Ini
 	if !FdSafe(FdOfPath(exePath), 3+len(extra)) {
 		return nil, fmt.Errorf("too many preserved fds (%d) for the sealed hull binary at %s", o.PreserveFds, exePath)
 	}
-	cmd := &exec.Cmd{
-		Path: exePath,
-		// `ps` shows "hull init <program...>" while it waits, as runc's
-		// "runc init"; the constructor takes argv from the bootstrap.
-		Args:        append([]string{"hull", "init"}, s.Process.Args...),
-		Env:         []string{initproc.EnvSyncFd + "=" + strconv.Itoa(syncFd)},
-		Stdin:       os.Stdin,
-		Stdout:      os.Stdout,
-		Stderr:      os.Stderr,
-		ExtraFiles:  extra,
-		SysProcAttr: &syscall.SysProcAttr{Cloneflags: unix.CLONE_NEWPID},
+	// syscall.ForkExec rather than os/exec: os.StartProcess first proves
+	// that pidfds work by forking a throw-away child, once per process.
+	files := []uintptr{os.Stdin.Fd(), os.Stdout.Fd(), os.Stderr.Fd()}
+	for _, f := range extra {
+		files = append(files, f.Fd())
 	}
+	attr := &syscall.ProcAttr{
+		Env:   []string{initproc.EnvSyncFd + "=" + strconv.Itoa(syncFd)},
+		Files: files,
+		Sys:   &syscall.SysProcAttr{Cloneflags: unix.CLONE_NEWPID},
+	}
+	// `ps` shows "hull init <program...>" while it waits, as runc's
+	// "runc init"; the constructor takes argv from the bootstrap.
+	argv := append([]string{"hull", "init"}, s.Process.Args...)
+	pid := 0
 
 	t := startSetupThread()
 	defer t.stop()
@@ -170,17 +172,19 @@ func startOnThread(o *InitOptions, plan *nsPlan, ex *syncproto.ExecData) (_ *Ini
 		if err := initproc.JoinSessionKeyring(o.ID, o.NoNewKeyring); err != nil {
 			return err
 		}
-		return cmd.Start()
+		var err error
+		pid, err = syscall.ForkExec(exePath, argv, attr)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("start container init: %w", err)
 	}
 	childSock.Close()
-	pid := cmd.Process.Pid
 	defer func() {
 		if retErr != nil {
-			cmd.Process.Kill()
-			cmd.Wait()
+			unix.Kill(pid, unix.SIGKILL)
+			var ws unix.WaitStatus
+			unix.Wait4(pid, &ws, 0, nil)
 		}
 	}()
 	if o.Placed != nil {
