@@ -138,20 +138,10 @@ func startOnThread(o *InitOptions, plan *nsPlan, ex *syncproto.ExecData) (_ *Ini
 	if !FdSafe(FdOfPath(exePath), 3+len(extra)) {
 		return nil, fmt.Errorf("too many preserved fds (%d) for the sealed hull binary at %s", o.PreserveFds, exePath)
 	}
-	// syscall.ForkExec rather than os/exec: os.StartProcess first proves
-	// that pidfds work by forking a throw-away child, once per process.
-	files := []uintptr{os.Stdin.Fd(), os.Stdout.Fd(), os.Stderr.Fd()}
-	for _, f := range extra {
-		files = append(files, f.Fd())
-	}
-	attr := &syscall.ProcAttr{
-		Env:   []string{initproc.EnvSyncFd + "=" + strconv.Itoa(syncFd)},
-		Files: files,
-		Sys:   &syscall.SysProcAttr{Cloneflags: unix.CLONE_NEWPID},
-	}
 	// `ps` shows "hull init <program...>" while it waits, as runc's
 	// "runc init"; the constructor takes argv from the bootstrap.
 	argv := append([]string{"hull", "init"}, s.Process.Args...)
+	env := []string{initproc.EnvSyncFd + "=" + strconv.Itoa(syncFd)}
 	pid := 0
 
 	t := startSetupThread()
@@ -173,7 +163,7 @@ func startOnThread(o *InitOptions, plan *nsPlan, ex *syncproto.ExecData) (_ *Ini
 			return err
 		}
 		var err error
-		pid, err = syscall.ForkExec(exePath, argv, attr)
+		pid, err = forkExec(exePath, argv, env, extra, unix.CLONE_NEWPID)
 		return err
 	})
 	if err != nil {
@@ -183,8 +173,7 @@ func startOnThread(o *InitOptions, plan *nsPlan, ex *syncproto.ExecData) (_ *Ini
 	defer func() {
 		if retErr != nil {
 			unix.Kill(pid, unix.SIGKILL)
-			var ws unix.WaitStatus
-			unix.Wait4(pid, &ws, 0, nil)
+			reap(pid)
 		}
 	}()
 	if o.Placed != nil {
@@ -315,5 +304,30 @@ func (t *setupThread) stop() {
 	if !t.stopped {
 		t.stopped = true
 		close(t.work)
+	}
+}
+
+// forkExec starts path with hull's stdio, then extra from fd 3 on, and
+// cloneflags. syscall.ForkExec rather than os/exec: os.StartProcess first
+// proves that pidfds work by forking a throw-away child, once per process
+// (a vfork, a wait and four pidfd syscalls per container start).
+func forkExec(path string, argv, env []string, extra []*os.File, cloneflags uintptr) (int, error) {
+	files := make([]uintptr, 0, 3+len(extra))
+	files = append(files, os.Stdin.Fd(), os.Stdout.Fd(), os.Stderr.Fd())
+	for _, f := range extra {
+		files = append(files, f.Fd())
+	}
+	return syscall.ForkExec(path, argv, &syscall.ProcAttr{
+		Env: env, Files: files, Sys: &syscall.SysProcAttr{Cloneflags: cloneflags},
+	})
+}
+
+// reap waits for a child of ours to exit.
+func reap(pid int) {
+	var ws unix.WaitStatus
+	for {
+		if _, err := unix.Wait4(pid, &ws, 0, nil); err != unix.EINTR {
+			return
+		}
 	}
 }
