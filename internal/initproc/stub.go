@@ -6,9 +6,9 @@ import (
 	"strconv"
 	"unsafe"
 
-	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
+	"github.com/hull-runtime/hull/internal/seccomp"
 	"github.com/hull-runtime/hull/internal/state"
 	"github.com/hull-runtime/hull/internal/syncproto"
 )
@@ -67,19 +67,11 @@ func useStub(cfg *Config) bool {
 	if s.Process.ApparmorProfile != "" || s.Process.SelinuxLabel != "" {
 		return false
 	}
-	if s.Linux != nil && s.Linux.Seccomp != nil && killsByDefault(s.Linux.Seccomp.DefaultAction) {
+	if s.Linux != nil && s.Linux.Seccomp != nil && seccomp.KillsByDefault(s.Linux.Seccomp.DefaultAction) {
 		return false
 	}
 	var st unix.Stat_t
 	return unix.Stat("/proc/self/fd", &st) == nil
-}
-
-func killsByDefault(a specs.LinuxSeccompAction) bool {
-	switch a {
-	case specs.ActKill, specs.ActKillProcess, specs.ActKillThread, specs.ActTrap:
-		return true
-	}
-	return false
 }
 
 // execStub becomes the waiting stub and returns only if that failed; the

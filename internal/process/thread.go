@@ -14,6 +14,7 @@ import (
 
 	"github.com/hull-runtime/hull/internal/initproc"
 	"github.com/hull-runtime/hull/internal/rootfs"
+	"github.com/hull-runtime/hull/internal/seccomp"
 	"github.com/hull-runtime/hull/internal/state"
 	"github.com/hull-runtime/hull/internal/syncproto"
 )
@@ -83,7 +84,7 @@ func threadInitUsable(o *InitOptions, plan *nsPlan, ex *syncproto.ExecData) bool
 	if h := s.Hooks; h != nil && (len(h.CreateContainer) > 0 || len(h.StartContainer) > 0) {
 		return false
 	}
-	if s.Linux != nil && s.Linux.Seccomp != nil && killsByDefault(s.Linux.Seccomp.DefaultAction) {
+	if s.Linux != nil && s.Linux.Seccomp != nil && seccomp.KillsByDefault(s.Linux.Seccomp.DefaultAction) {
 		return false
 	}
 	var proc *specs.Mount
@@ -93,14 +94,6 @@ func threadInitUsable(o *InitOptions, plan *nsPlan, ex *syncproto.ExecData) bool
 		}
 	}
 	return proc != nil && proc.Type == "proc" && rootfs.ProcMountSupported(proc.Options)
-}
-
-func killsByDefault(a specs.LinuxSeccompAction) bool {
-	switch a {
-	case specs.ActKill, specs.ActKillProcess, specs.ActKillThread, specs.ActTrap:
-		return true
-	}
-	return false
 }
 
 // startOnThread starts a container init whose rootfs the set-up thread
