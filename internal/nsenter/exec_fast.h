@@ -533,39 +533,17 @@ static void init_pivot(struct exec_fast *e)
 }
 
 /*
- * init_wait_start is the end of a created container's init, as start_stub's:
- * Ready (so `create` returns with the init in place), then block until
- * `hull start` opens exec.fifo for reading. The process is the user's by
- * now (credentials, capabilities, seccomp, rlimits), so it is made dumpable
+ * init_wait_start is the end of a created container's init, as the stub's
+ * (ready_and_wait_start in nsenter.c). The process is the user's by now
+ * (credentials, capabilities, seccomp, rlimits), so it is made dumpable
  * again, as the stub is after its exec: a non-dumpable process's
  * /proc/self/fd belongs to root, and a container user could not reopen the
  * fifo through it. All it holds is the O_PATH fd of the fifo (close-on-exec)
- * and the sealed, read-only binary.
+ * and the sealed, read-only binary: the sync socket is closed before.
  */
 static void init_wait_start(struct exec_fast *e)
 {
-	if (send_msg(MSG_READY, NULL, 0) < 0)
-		_exit(1); /* `create` is gone: nobody will ever start us */
-	close(sync_fd);
-	sync_fd = -1;
-	prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
-	char proc[64];
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", e->fifo);
-	int fifo;
-	do
-		fifo = open(proc, O_WRONLY | O_CLOEXEC);
-	while (fifo < 0 && errno == EINTR);
-	if (fifo < 0) {
-		fprintf(stderr, "hull init: open exec fifo: %s\n", strerror(errno));
-		_exit(127);
-	}
-	close(e->fifo);
-	/* The write end stays open (close-on-exec): `start` waits for the
-	 * hang-up that execve brings. */
-	if (write(fifo, "", 1) != 1) {
-		fprintf(stderr, "hull init: write exec fifo: %s\n", strerror(errno));
-		_exit(127);
-	}
+	ready_and_wait_start(e->fifo, 1);
 }
 
 static void exec_fast(struct exec_fast *e) __attribute__((noreturn));

@@ -219,6 +219,43 @@ static void join_namespaces(struct join *joins, int njoins)
 	}
 }
 
+/*
+ * ready_and_wait_start ends a created container's init, in the C stub and in
+ * an init set up by hull's set-up thread alike: Ready on the sync socket (so
+ * `create` returns with the init in place), then block until `hull start`
+ * opens exec.fifo for reading. fifo_fd is an O_PATH fd of exec.fifo (not of
+ * the state directory, which would lead out of the container), reopened for
+ * writing through /proc/self/fd as runc does. The write end stays open
+ * (close-on-exec): `start` waits for the hang-up that the caller's execve
+ * brings. Failures after Ready go to stderr: `create` is gone. With
+ * dumpable, the process becomes dumpable once the sync socket is closed
+ * (see init_wait_start in exec_fast.h; the stub already is, after its exec).
+ */
+static void ready_and_wait_start(int fifo_fd, int dumpable)
+{
+	if (send_msg(MSG_READY, NULL, 0) < 0)
+		_exit(1); /* `create` is gone: nobody will ever start us */
+	close(sync_fd);
+	sync_fd = -1;
+	if (dumpable)
+		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+	char proc[64];
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fifo_fd);
+	int fifo;
+	do
+		fifo = open(proc, O_WRONLY | O_CLOEXEC);
+	while (fifo < 0 && errno == EINTR);
+	if (fifo < 0) {
+		fprintf(stderr, "hull init: open exec fifo: %s\n", strerror(errno));
+		_exit(127);
+	}
+	close(fifo_fd);
+	if (write(fifo, "", 1) != 1) {
+		fprintf(stderr, "hull init: write exec fifo: %s\n", strerror(errno));
+		_exit(127);
+	}
+}
+
 #include "exec_fast.h"
 
 static void nsenter(int fd)
@@ -409,30 +446,10 @@ static void start_stub(const char *spec, int argc, char **argv, char **envp)
 			envp[j++] = envp[i];
 	envp[j] = NULL;
 
-	/* In place: tell `create` (framed as internal/syncproto frames). */
+	/* In place: tell `create` (framed as internal/syncproto frames), then
+	 * wait for `hull start`. */
 	sync_fd = (int)sfd;
-	if (send_msg(MSG_READY, NULL, 0) < 0)
-		_exit(1); /* `create` is gone: nobody will ever start us */
-	close(sync_fd);
-	sync_fd = -1;
-
-	char proc[64];
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%ld", fd);
-	int fifo;
-	do
-		fifo = open(proc, O_WRONLY | O_CLOEXEC);
-	while (fifo < 0 && errno == EINTR);
-	if (fifo < 0) {
-		fprintf(stderr, "hull init: open exec fifo: %s\n", strerror(errno));
-		_exit(127);
-	}
-	close((int)fd);
-	/* The write end stays open (close-on-exec): `start` waits for the
-	 * hang-up that execve below brings. */
-	if (write(fifo, "", 1) != 1) {
-		fprintf(stderr, "hull init: write exec fifo: %s\n", strerror(errno));
-		_exit(127);
-	}
+	ready_and_wait_start((int)fd, 0);
 	/* argv is "hull", "init", then the program's: ps shows what waits. */
 	execve(path, argv + 2, envp);
 	fprintf(stderr, "hull init: exec %s: %s\n", path, strerror(errno));
