@@ -20,13 +20,11 @@ deps:
 	@scripts/install-deps.sh
 
 # cgo is required: hull's C constructor (internal/nsenter) runs before the Go
-# runtime starts threads. Try a static binary first (no libc version skew
-# inside user namespaces or chroots), fall back to a dynamic one.
+# runtime starts threads. scripts/build.sh links statically against musl when
+# it can (a musl libseccomp is built once from Debian's source), else against
+# glibc, else dynamically; HULL_LIBC=glibc or musl picks one.
 build:
-	@mkdir -p bin
-	CGO_ENABLED=1 $(GO) build -trimpath -ldflags "$(LDFLAGS) -extldflags -static" -o $(BIN) ./cmd/hull 2>/dev/null \
-		|| CGO_ENABLED=1 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/hull
-	@$(BIN) --version | head -1
+	@GO="$(GO)" LDFLAGS="$(LDFLAGS)" scripts/build.sh $(BIN)
 
 demo: deps build
 	scripts/mkbundle.sh $(DEMO_DIR)/bundle $(BIN)

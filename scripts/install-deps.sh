@@ -7,7 +7,8 @@ set -euo pipefail
 # busybox-static replaces (conflicts with) the dynamic busybox package.
 "$(dirname "${BASH_SOURCE[0]}")/apt-install-missing.sh" install-deps \
 	runc crun podman conmon containerd busybox-static libseccomp-dev \
-	pkg-config gcc iproute2 util-linux procps git make
+	pkg-config gcc iproute2 util-linux procps git make \
+	musl-tools gperf patch xz-utils
 
 if ! command -v go >/dev/null; then
 	for d in /usr/local/go/bin /usr/lib/go/bin; do

@@ -80,9 +80,10 @@ if [[ -n ${HULL_VM_HULL_BIN:-} ]]; then
 	cp "$HULL_VM_HULL_BIN" "$share/bin/hull"
 else
 	vm_log "building static hull"
-	# Static: the VM's glibc is trixie's, not this host's. hull needs cgo (its
-	# nsenter constructor), so link it statically with the C toolchain.
-	(cd "$repo" && CGO_ENABLED=1 go build -trimpath -ldflags '-extldflags -static' -o "$share/bin/hull" ./cmd/hull) 2>&1 |
+	# Static: the VM's libc is trixie's, not this host's. scripts/build.sh
+	# links against musl when it can, else static glibc; a dynamic fallback
+	# is refused below.
+	"$repo/scripts/build.sh" "$share/bin/hull" 2>&1 |
 		grep -v -e 'requires at runtime the shared libraries' -e 'in function `_cgo_' -e '^# github.com' >&2 || true
 fi
 [[ -x $share/bin/hull ]] || vm_die "building hull failed"

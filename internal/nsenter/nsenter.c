@@ -42,6 +42,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+extern char **environ;
+
 #ifndef CLONE_NEWCGROUP
 #define CLONE_NEWCGROUP 0x02000000
 #endif
@@ -456,12 +458,41 @@ static void start_stub(const char *spec, int argc, char **argv, char **envp)
 	_exit(127);
 }
 
-/* glibc passes argc, argv and envp to constructors of the main program. */
-__attribute__((constructor)) static void hull_nsenter(int argc, char **argv, char **envp)
+/*
+ * The process's own argc and argv, found from environ. glibc passes argc,
+ * argv and envp to the main program's constructors, musl passes nothing;
+ * both set environ to the envp array on the initial stack before any
+ * constructor runs, and the ELF start-up layout (System V ABI, "Process
+ * Initialization") puts it right after argv's NULL, which follows argc:
+ *
+ *   argc | argv[0] ... argv[argc-1] | NULL | envp[0] ... | NULL
+ *
+ * Walking back from envp, the first slot whose value equals the number of
+ * pointers passed is argc (no string pointer is that small). Nothing has
+ * run yet that could move environ (no setenv/putenv before constructors).
+ */
+static int startup_args(char ***argvp, char ***envpp)
+{
+	char **envp = environ;
+	for (long n = 0; n < 1 << 20; n++) {
+		if ((uintptr_t)envp[-2 - n] == (uintptr_t)n) {
+			*argvp = envp - 1 - n;
+			*envpp = envp;
+			return (int)n;
+		}
+	}
+	fprintf(stderr, "hull init: argv not found before environ\n");
+	_exit(127);
+}
+
+__attribute__((constructor)) static void hull_nsenter(void)
 {
 	const char *st = getenv("_HULL_START");
-	if (st != NULL)
+	if (st != NULL) {
+		char **argv, **envp;
+		int argc = startup_args(&argv, &envp);
 		start_stub(st, argc, argv, envp);
+	}
 	const char *s = getenv("_HULL_SYNC_FD");
 	if (s == NULL || *s == 0)
 		return;

@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"debug/elf"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -31,6 +32,44 @@ func TestVersion(t *testing.T) {
 	spec := regexp.MustCompile(`(?m)^spec: 1\.[0-9]+\.[0-9]+`)
 	if !spec.MatchString(r.Stdout) {
 		t.Errorf("no `spec: 1.x.y` line in %q", r.Stdout)
+	}
+}
+
+// TestLinkage: `--version` names the libc hull was linked with, and a
+// static musl build raised musl's 128 KB default thread stack to glibc's
+// 8 MB through PT_GNU_STACK (scripts/build.sh): Go runs cgo calls, such as
+// libseccomp compiling a large profile, on those pthread stacks.
+func TestLinkage(t *testing.T) {
+	t.Parallel()
+	bin := testutil.BuildHull(t)
+	if testutil.IsRunc(bin) {
+		t.Skip("hull's own build")
+	}
+	r := testutil.MustOK(t, testutil.Hull(t, testutil.Root(t), "--version"))
+	m := regexp.MustCompile(`(?m)^libc: (musl|glibc|glibc-dynamic)$`).FindStringSubmatch(r.Stdout)
+	if m == nil {
+		t.Fatalf("no `libc: musl|glibc|glibc-dynamic` line in %q", r.Stdout)
+	}
+	f, err := elf.Open(bin)
+	if err != nil {
+		t.Fatalf("open %s: %v", bin, err)
+	}
+	defer f.Close()
+	var interp bool
+	var stack uint64
+	for _, p := range f.Progs {
+		switch p.Type {
+		case elf.PT_INTERP:
+			interp = true
+		case elf.PT_GNU_STACK:
+			stack = p.Memsz
+		}
+	}
+	if dynamic := m[1] == "glibc-dynamic"; interp != dynamic {
+		t.Errorf("libc %s, but PT_INTERP present = %v", m[1], interp)
+	}
+	if m[1] == "musl" && stack < 8<<20 {
+		t.Errorf("musl build: PT_GNU_STACK size %d, want >= 8 MiB (musl's thread stacks)", stack)
 	}
 }
 

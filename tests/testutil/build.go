@@ -98,20 +98,23 @@ func buildFromSource(out string) (string, error) {
 		return "", err
 	}
 	ldflags := "-X main.version=test -X main.commit=" + gitCommit(root)
+	// scripts/build.sh is what `make build` runs (musl, else static glibc,
+	// else dynamic); plain go build is the fallback for a tree without it.
 	attempts := [][]string{
-		{"build", "-o", out, "-ldflags", ldflags + " -extldflags -static", "./cmd/hull"},
-		{"build", "-o", out, "-ldflags", ldflags, "./cmd/hull"},
+		{"bash", "scripts/build.sh", out},
+		{"go", "build", "-o", out, "-ldflags", ldflags + " -extldflags -static", "./cmd/hull"},
+		{"go", "build", "-o", out, "-ldflags", ldflags, "./cmd/hull"},
 	}
 	var msgs []string
 	for _, args := range attempts {
-		cmd := exec.Command("go", args...)
+		cmd := exec.Command(args[0], args[1:]...)
 		cmd.Dir = root
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=1", "LDFLAGS="+ldflags)
 		b, err := cmd.CombinedOutput()
 		if err == nil {
 			return out, nil
 		}
-		msgs = append(msgs, fmt.Sprintf("go %s: %v\n%s", strings.Join(args, " "), err, b))
+		msgs = append(msgs, fmt.Sprintf("%s: %v\n%s", strings.Join(args, " "), err, b))
 	}
 	return "", fmt.Errorf("%s", strings.Join(msgs, "\n"))
 }

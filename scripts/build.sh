@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Build hull: static against musl when a musl toolchain and a musl
+# libseccomp can be had (scripts/musl-libseccomp.sh), else static against
+# glibc, else dynamic. HULL_LIBC=musl or glibc asks for one; musl then fails
+# rather than fall back. Usage: scripts/build.sh [OUT] (default bin/hull);
+# GO and LDFLAGS come from the Makefile.
+#
+# Why musl (docs/performance.md, fifth round): a static glibc is 0.8 MB of
+# text, its start-up runs cpuid and IRELATIVE relocations, and all of it is
+# mapped into every hull process, the container's init included. musl's part
+# is about 50 KB. cgo is needed either way: internal/nsenter's constructor
+# runs before the Go runtime starts threads.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${1:-bin/hull}
+go=${GO:-go}
+ldflags=${LDFLAGS:-}
+want=${HULL_LIBC:-auto}
+mkdir -p "$(dirname "$out")"
+
+build_musl() {
+	local prefix
+	prefix=$(scripts/musl-libseccomp.sh) || return 1
+	# musl's default thread stack is 128 KB; Go runs cgo calls (libseccomp
+	# compiling a filter) on its threads' pthread stacks. PT_GNU_STACK's
+	# size is musl's default for new threads: make it glibc's 8 MB.
+	PKG_CONFIG_LIBDIR=$prefix/lib/pkgconfig PKG_CONFIG_PATH= CC=musl-gcc \
+		CGO_CFLAGS="-O2 -g -idirafter $prefix/linux-headers" CGO_ENABLED=1 \
+		"$go" build -trimpath -ldflags "$ldflags -X main.libc=musl -linkmode external -extldflags '-static -Wl,-z,stack-size=8388608'" \
+		-o "$out" ./cmd/hull
+}
+
+build_glibc() {
+	CGO_ENABLED=1 "$go" build -trimpath -ldflags "$ldflags -X main.libc=glibc -extldflags -static" -o "$out" ./cmd/hull 2>/dev/null ||
+		CGO_ENABLED=1 "$go" build -trimpath -ldflags "$ldflags -X main.libc=glibc-dynamic" -o "$out" ./cmd/hull
+}
+
+case $want in
+musl) build_musl ;;
+glibc) build_glibc ;;
+auto)
+	if ! build_musl; then
+		echo "build: no musl build (above); linking with glibc instead" >&2
+		build_glibc
+	fi
+	;;
+*)
+	echo "build: HULL_LIBC=$want: want musl, glibc or auto" >&2
+	exit 2
+	;;
+esac
+"$out" --version
