@@ -15,6 +15,7 @@ import (
 	"github.com/hull-runtime/hull/internal/initproc"
 	"github.com/hull-runtime/hull/internal/logging"
 	_ "github.com/hull-runtime/hull/internal/nsenter" // C constructor: namespaces before the Go runtime
+	_ "github.com/hull-runtime/hull/internal/oneproc" // GOMAXPROCS=1 before other package inits
 	"github.com/hull-runtime/hull/internal/state"
 )
 
