@@ -1,8 +1,8 @@
 package procfs
 
 import (
-	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -20,7 +20,7 @@ import (
 // every `create` (the host's cgroup hierarchies); /proc/self is right for
 // that, from any thread but the set-up thread (see ThreadMounts).
 func Mounts(fstypes ...string) ([]*mountinfo.Info, error) {
-	data, err := os.ReadFile("/proc/self/mountinfo")
+	data, err := readAll("/proc/self/mountinfo")
 	if err != nil {
 		return nil, fmt.Errorf("read mountinfo: %w", err)
 	}
@@ -33,11 +33,36 @@ func Mounts(fstypes ...string) ([]*mountinfo.Info, error) {
 // new mount namespace while the rest of the process is not, and
 // /proc/self/mountinfo shows the thread group leader's.
 func ThreadMounts(fstypes ...string) ([]*mountinfo.Info, error) {
-	data, err := os.ReadFile("/proc/thread-self/mountinfo")
+	data, err := readAll("/proc/thread-self/mountinfo")
 	if err != nil {
 		return nil, fmt.Errorf("read mountinfo: %w", err)
 	}
 	return ParseMounts(data, fstypes...)
+}
+
+// readAll reads a procfs file, which stat reports as empty, into a buffer
+// that starts at 8 KB and doubles: os.ReadFile starts at 512 bytes and grows
+// through every size class on the way to a few KB.
+func readAll(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data := make([]byte, 0, 8<<10)
+	for {
+		n, err := f.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF || (err == nil && n == 0) {
+			return data, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(data) == cap(data) {
+			data = append(make([]byte, 0, 2*cap(data)), data...)
+		}
+	}
 }
 
 // ParseMounts parses mountinfo text (proc(5)):
@@ -46,34 +71,41 @@ func ThreadMounts(fstypes ...string) ([]*mountinfo.Info, error) {
 //	(1)(2)(3)   (4)   (5)      (6)      (7)   (8) (9)   (10)         (11)
 //
 // where (7) is zero or more optional fields ended by "-".
+//
+// Every string in the result is a substring of one copy of data, and the
+// Info values share one slab: two allocations per call instead of six per
+// line. hull parses mountinfo twice in every `create`, and in a process
+// that lives milliseconds each new allocation size touches a fresh span
+// (docs/performance.md, fifth round).
 func ParseMounts(data []byte, fstypes ...string) ([]*mountinfo.Info, error) {
-	var out []*mountinfo.Info
-	for len(data) > 0 {
-		line := data
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			line, data = data[:i], data[i+1:]
-		} else {
-			data = nil
-		}
+	text := string(data)
+	lines := strings.Count(text, "\n") + 1
+	slab := make([]mountinfo.Info, 0, lines)
+	out := make([]*mountinfo.Info, 0, lines)
+	for len(text) > 0 {
+		line, rest, _ := strings.Cut(text, "\n")
+		text = rest
 		if len(line) == 0 {
 			continue
 		}
-		sep := bytes.Index(line, []byte(" - "))
+		sep := strings.Index(line, " - ")
 		if sep < 0 {
 			return nil, fmt.Errorf("mountinfo line %q: no separator", line)
 		}
-		post := strings.Fields(string(line[sep+3:]))
-		if len(post) < 3 {
+		var post [3]string
+		if n, _ := fields(line[sep+3:], post[:]); n < 3 {
 			return nil, fmt.Errorf("mountinfo line %q: too few fields after the separator", line)
 		}
 		if len(fstypes) > 0 && !contains(fstypes, post[0]) {
 			continue
 		}
-		pre := strings.Fields(string(line[:sep]))
-		if len(pre) < 6 {
+		var pre [6]string
+		n, optional := fields(line[:sep], pre[:])
+		if n < 6 {
 			return nil, fmt.Errorf("mountinfo line %q: too few fields", line)
 		}
-		m := &mountinfo.Info{FSType: post[0], Source: unescape(post[1]), VFSOptions: post[2]}
+		slab = append(slab, mountinfo.Info{FSType: post[0], Source: unescape(post[1]), VFSOptions: post[2]})
+		m := &slab[len(slab)-1]
 		var err1, err2, err3 error
 		m.ID, err1 = strconv.Atoi(pre[0])
 		m.Parent, err2 = strconv.Atoi(pre[1])
@@ -91,10 +123,41 @@ func ParseMounts(data []byte, fstypes ...string) ([]*mountinfo.Info, error) {
 		m.Root = unescape(pre[3])
 		m.Mountpoint = unescape(pre[4])
 		m.Options = pre[5]
-		m.Optional = strings.Join(pre[6:], " ")
+		m.Optional = joinFields(optional)
 		out = append(out, m)
 	}
 	return out, nil
+}
+
+// fields splits s at runs of spaces and tabs, as strings.Fields does for
+// mountinfo's ASCII, into dst without allocating. It returns how many fields
+// it stored (at most len(dst)) and the rest of s after them.
+func fields(s string, dst []string) (int, string) {
+	n := 0
+	for n < len(dst) {
+		s = strings.TrimLeft(s, " \t")
+		if s == "" {
+			break
+		}
+		end := strings.IndexAny(s, " \t")
+		if end < 0 {
+			end = len(s)
+		}
+		dst[n] = s[:end]
+		s = s[end:]
+		n++
+	}
+	return n, s
+}
+
+// joinFields is strings.Join(strings.Fields(s), " "), without allocating
+// when s is already single-space separated (as the kernel writes it).
+func joinFields(s string) string {
+	s = strings.Trim(s, " \t")
+	if !strings.Contains(s, "  ") && !strings.ContainsRune(s, '\t') {
+		return s
+	}
+	return strings.Join(strings.Fields(s), " ")
 }
 
 func contains(list []string, s string) bool {

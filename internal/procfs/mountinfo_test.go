@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/moby/sys/mountinfo"
@@ -65,5 +66,43 @@ func TestParseMountsRejectsGarbage(t *testing.T) {
 		if _, err := ParseMounts([]byte(bad)); err == nil {
 			t.Errorf("ParseMounts(%q) accepted it", bad)
 		}
+	}
+}
+
+// TestReadAllGrows: a file past the first 8 KB buffer comes back whole.
+func TestReadAllGrows(t *testing.T) {
+	p := t.TempDir() + "/big"
+	want := bytes.Repeat([]byte("0123456789abcdef"), 1500) // 24000 bytes
+	if err := os.WriteFile(p, want, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got, err := readAll(p)
+	if err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("readAll: %d bytes, %v; want %d bytes", len(got), err, len(want))
+	}
+	if _, err := readAll(p + "-missing"); err == nil {
+		t.Fatal("readAll of a missing file succeeded")
+	}
+}
+
+// TestFieldsAndJoin: the allocation-free splitters agree with
+// strings.Fields and strings.Join on spaces and tabs.
+func TestFieldsAndJoin(t *testing.T) {
+	for _, s := range []string{"", "a", "  a  b\tc ", "shared:1 master:2", "a\t\tb  c"} {
+		var dst [8]string
+		n, rest := fields(s, dst[:])
+		if want := strings.Fields(s); !reflect.DeepEqual(dst[:n], want) && !(n == 0 && len(want) == 0) {
+			t.Errorf("fields(%q) = %q, want %q", s, dst[:n], want)
+		}
+		if strings.TrimSpace(rest) != "" {
+			t.Errorf("fields(%q) left %q", s, rest)
+		}
+		if got, want := joinFields(s), strings.Join(strings.Fields(s), " "); got != want {
+			t.Errorf("joinFields(%q) = %q, want %q", s, got, want)
+		}
+	}
+	var two [2]string
+	if n, rest := fields("a b c d", two[:]); n != 2 || rest != " c d" {
+		t.Errorf("fields into 2: %d, rest %q", n, rest)
 	}
 }
