@@ -21,7 +21,8 @@ done
 ver=$(dpkg-query -W -f='${Version}' libseccomp-dev 2>/dev/null) || die "libseccomp-dev is not installed"
 multiarch=$(gcc -print-multiarch 2>/dev/null || true)
 cache=${HULL_MUSL_CACHE:-${HOME:-/root}/.cache/hull-musl}
-prefix=$cache/libseccomp-$ver
+# No ':' (an epoch) in the path: PKG_CONFIG_LIBDIR is a ':'-separated list.
+prefix=$cache/libseccomp-${ver//:/_}
 if [[ -f $prefix/.complete ]]; then
 	echo "$prefix"
 	exit 0
@@ -46,8 +47,15 @@ apt=(apt-get -q -o Dir::Etc::sourcelist="$work/sources.list" -o Dir::Etc::source
 (cd "$work" && "${apt[@]}" source --download-only "libseccomp=$ver" >>"$work/apt.log" 2>&1) ||
 	die "apt-get source libseccomp=$ver failed: $(tail -1 "$work/apt.log")"
 
-orig=$(ls "$work"/libseccomp_*.orig.tar.* | head -1)
-deb=$(ls "$work"/libseccomp_*.debian.tar.* | head -1)
+orig= deb=
+for f in "$work"/libseccomp_*.tar.*; do
+	case $f in
+	*.asc) ;; # the upstream signature; apt checked the .dsc's checksums
+	*.orig.tar.*) orig=$f ;;
+	*.debian.tar.*) deb=$f ;;
+	esac
+done
+[[ -n $orig && -n $deb ]] || die "apt-get source libseccomp=$ver gave no .orig and .debian tarballs"
 mkdir "$work/src" "$work/debian"
 tar -xf "$orig" -C "$work/src" --strip-components=1
 tar -xf "$deb" -C "$work/debian"
