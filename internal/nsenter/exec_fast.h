@@ -192,6 +192,8 @@ static int send_fd(uint32_t type, int fd)
 	return 0;
 }
 
+static void init_console(int slave);
+
 /*
  * exec_terminal gives the process a pty from the container's devpts, as the
  * Go init's setupTerminal does: the master goes to the parent, the slave is
@@ -217,6 +219,9 @@ static void exec_terminal(struct exec_fast *e)
 	int s = ioctl(m, 0x5441 /* TIOCGPTPEER, Linux 4.13 */, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (s < 0)
 		bail("process.terminal: ioctl(TIOCGPTPEER)");
+	/* A container's init (it pivoted itself): the pty is its /dev/console. */
+	if (e->pivot_root != NULL)
+		init_console(s);
 	if (send_fd(MSG_CONSOLE, m) < 0)
 		bail("process.terminal: send the pty master");
 	close(m);
@@ -530,6 +535,58 @@ static void init_pivot(struct exec_fast *e)
 		bail("apply rootfsPropagation to /");
 	if (chdir("/") < 0)
 		bail("chdir /");
+}
+
+#ifndef SYSFS_MAGIC
+#define SYSFS_MAGIC 0x62656572
+#endif
+
+/*
+ * init_console binds the pty slave onto /dev/console of the new root, as
+ * rootfs.MountConsole does for the Go init (CVE-2025-52565: runc bound it
+ * onto whatever a planted /dev/console symlink named, e.g. a procfs file).
+ * The set-up thread made the mountpoint before the root went read-only
+ * (rootfs.PrepareConsole); here, after pivot_root, it is checked again:
+ * /dev reached without symlinks, console opened O_NOFOLLOW as an O_PATH
+ * handle, a regular file or character device on neither procfs nor sysfs,
+ * and the bind targets that handle through /proc/self/fd (the container's
+ * procfs, checked by the set-up thread's Finalize).
+ */
+static void init_console(int slave)
+{
+	struct hull_open_how how = { O_PATH | O_DIRECTORY | O_CLOEXEC, 0,
+				     HULL_RESOLVE_NO_SYMLINKS | HULL_RESOLVE_NO_MAGICLINKS };
+	int dev = (int)syscall(SYS_openat2, AT_FDCWD, "/dev", &how, sizeof(how));
+	if (dev < 0)
+		bail("process.terminal: open /dev");
+	int c = openat(dev, "console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (c < 0)
+		bail("process.terminal: open /dev/console");
+	close(dev);
+	struct stat st;
+	if (fstat(c, &st) < 0)
+		bail("process.terminal: stat /dev/console");
+	if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode)) {
+		errno = 0;
+		bail("process.terminal: /dev/console is not a file or char device (type %#o)", st.st_mode & S_IFMT);
+	}
+	struct statfs sf;
+	if (fstatfs(c, &sf) < 0)
+		bail("process.terminal: statfs /dev/console");
+	if (sf.f_type == HULL_PROC_SUPER_MAGIC || sf.f_type == SYSFS_MAGIC) {
+		errno = 0;
+		bail("process.terminal: /dev/console resolves onto procfs/sysfs");
+	}
+	char src[64], dst[64];
+	snprintf(src, sizeof(src), "/proc/self/fd/%d", slave);
+	snprintf(dst, sizeof(dst), "/proc/self/fd/%d", c);
+	int r;
+	do
+		r = mount(src, dst, NULL, MS_BIND, NULL);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		bail("process.terminal: bind the pty onto /dev/console");
+	close(c);
 }
 
 /*

@@ -41,11 +41,17 @@ import (
 //	                                      init's pid namespace (procfs "pidns"),
 //	                                      devices
 //	prestart + createRuntime hooks
-//	                                      cwd, sysctls, rootfs.Finalize
-//	                                      (masked and read-only paths)
+//	                                      cwd, sysctls, /dev/console
+//	                                      mountpoint (terminal),
+//	                                      rootfs.Finalize (masked and
+//	                                      read-only paths)
 //	                                      thread ends
-//	---- Bootstrap (ExecData + pivot + fifo) ----------------------> pivot_root, user, caps,
-//	                                                                 seccomp, rlimits (exec_fast.h)
+//	---- Bootstrap (ExecData + pivot + fifo) ----------------------> pivot_root
+//	                                                                 terminal: pty from its
+//	                                                                 devpts, bound on /dev/console
+//	<--- Console (pty master, terminal only) ------------------------
+//	                                                                 user, caps, seccomp,
+//	                                                                 rlimits (exec_fast.h)
 //	<--- Ready ------------------------------------------------------
 //	                                                                 waits on exec.fifo, execve
 //
@@ -61,8 +67,8 @@ import (
 // threadInitUsable reports whether the set-up thread can build this
 // container: new mount and pid namespaces, no user, cgroup or time
 // namespace (a thread cannot enter a user namespace, and a cgroup namespace
-// would be rooted at hull's cgroup), no --no-pivot, no terminal
-// (/dev/console), no createContainer or startContainer hooks (they run in
+// would be rooted at hull's cgroup), no --no-pivot, no createContainer or
+// startContainer hooks (they run in
 // the container's namespaces, the pid namespace included), /proc mounted at
 // /proc, a kernel with procfs's "pidns" option, and a process the C
 // constructor can finish (fastExec) without a filter that kills by default
@@ -70,7 +76,7 @@ import (
 func threadInitUsable(o *InitOptions, plan *nsPlan, ex *syncproto.ExecData) bool {
 	s := o.Spec
 	if ex == nil || o.Exec || o.NoPivot || !plan.newMount || !plan.newPid || plan.userNS || plan.boot.Fork ||
-		plan.goClone != unix.CLONE_NEWPID || s.Process.Terminal {
+		plan.goClone != unix.CLONE_NEWPID {
 		return false
 	}
 	if plan.boot.CloneFlags&^(unix.CLONE_NEWNS|unix.CLONE_NEWNET|unix.CLONE_NEWIPC|unix.CLONE_NEWUTS) != 0 {
@@ -207,6 +213,13 @@ func startOnThread(o *InitOptions, plan *nsPlan, ex *syncproto.ExecData) (_ *Ini
 				return err
 			}
 		}
+		if s.Process.Terminal {
+			// The init binds its pty here after pivot_root; make the
+			// mountpoint while the root may still be written.
+			if err := rootfs.PrepareConsole(rc); err != nil {
+				return fmt.Errorf("process.terminal: %w", err)
+			}
+		}
 		return rootfs.Finalize(rc)
 	})
 	if err != nil {
@@ -222,14 +235,27 @@ func startOnThread(o *InitOptions, plan *nsPlan, ex *syncproto.ExecData) (_ *Ini
 	if err := conn.Send(syncproto.Bootstrap, boot.Encode()); err != nil {
 		return nil, childErr(err)
 	}
-	m, err := conn.Recv()
-	if err != nil {
-		return nil, childErr(err)
-	}
-	if m.Type != syncproto.Ready {
+	in := &Init{Pid: pid, Direct: true}
+	for {
+		m, err := conn.Recv()
+		if err == nil && m.Type == syncproto.Console && m.File != nil && in.Console == nil && s.Process.Terminal {
+			in.Console = m.File
+			continue
+		}
+		if err == nil && m.Type == syncproto.Ready && (in.Console != nil) == s.Process.Terminal {
+			return in, nil
+		}
+		if in.Console != nil {
+			in.Console.Close()
+		}
+		if err != nil {
+			return nil, childErr(err)
+		}
+		if m.File != nil {
+			m.File.Close()
+		}
 		return nil, fmt.Errorf("protocol: unexpected %s from the init", m.Type)
 	}
-	return &Init{Pid: pid, Direct: true}, nil
 }
 
 // setnsPath joins a namespace by path on the calling (set-up) thread.

@@ -28,36 +28,72 @@ func MountConsole(pty *os.File) error {
 		return err
 	}
 	defer root.Close()
-	dev, err := mkdirInRoot(root, "/dev")
+	h, err := consoleMountpoint(root)
 	if err != nil {
-		return fmt.Errorf("mount console: open /dev: %w", err)
+		return err
 	}
-	defer dev.Close()
-	if err := unix.Mknodat(int(dev.Fd()), "console", unix.S_IFREG|0o600, 0); err != nil && !errors.Is(err, unix.EEXIST) {
-		return fmt.Errorf("mount console: create /dev/console: %w", err)
-	}
-	fd, err := unix.Openat(int(dev.Fd()), "console", unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return fmt.Errorf("mount console: open /dev/console: %w", err)
-	}
-	h := os.NewFile(uintptr(fd), "/dev/console")
 	defer h.Close()
-	ft, _, err := fileType(h)
-	if err != nil {
-		return fmt.Errorf("mount console: %w", err)
-	}
-	if ft != unix.S_IFREG && ft != unix.S_IFCHR {
-		return fmt.Errorf("mount console: /dev/console is not a file or char device (type %#o)", ft)
-	}
-	var sf unix.Statfs_t
-	if err := unix.Fstatfs(fd, &sf); err != nil {
-		return fmt.Errorf("mount console: statfs: %w", err)
-	}
-	if sf.Type == unix.PROC_SUPER_MAGIC || sf.Type == unix.SYSFS_MAGIC {
-		return errors.New("mount console: /dev/console resolves onto procfs/sysfs")
-	}
 	if err := mountFd(procFdPath(pty), h, "", unix.MS_BIND, ""); err != nil {
 		return fmt.Errorf("mount %s on /dev/console (type bind): %w", pty.Name(), err)
 	}
 	return nil
+}
+
+// PrepareConsole creates and checks the /dev/console mountpoint inside the
+// rootfs before the root changes (a Config with BeforePivot), for an init
+// that binds its pty there itself after pivot_root (init_console in
+// internal/nsenter/exec_fast.h). It runs before Finalize, while root and
+// /dev may still be written; the init checks the mountpoint again, with the
+// same rules, before it mounts.
+func PrepareConsole(c *Config) error {
+	if err := c.validate(); err != nil {
+		return err
+	}
+	root, err := openRootDir(c.Rootfs)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	h, err := consoleMountpoint(root)
+	if err != nil {
+		return err
+	}
+	return h.Close()
+}
+
+// consoleMountpoint creates /dev/console under root if missing and returns
+// an O_PATH handle of it that passed the CVE-2025-52565 checks above.
+func consoleMountpoint(root *os.File) (*os.File, error) {
+	dev, err := mkdirInRoot(root, "/dev")
+	if err != nil {
+		return nil, fmt.Errorf("mount console: open /dev: %w", err)
+	}
+	defer dev.Close()
+	if err := unix.Mknodat(int(dev.Fd()), "console", unix.S_IFREG|0o600, 0); err != nil && !errors.Is(err, unix.EEXIST) {
+		return nil, fmt.Errorf("mount console: create /dev/console: %w", err)
+	}
+	fd, err := unix.Openat(int(dev.Fd()), "console", unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("mount console: open /dev/console: %w", err)
+	}
+	h := os.NewFile(uintptr(fd), "/dev/console")
+	ft, _, err := fileType(h)
+	if err != nil {
+		h.Close()
+		return nil, fmt.Errorf("mount console: %w", err)
+	}
+	if ft != unix.S_IFREG && ft != unix.S_IFCHR {
+		h.Close()
+		return nil, fmt.Errorf("mount console: /dev/console is not a file or char device (type %#o)", ft)
+	}
+	var sf unix.Statfs_t
+	if err := unix.Fstatfs(fd, &sf); err != nil {
+		h.Close()
+		return nil, fmt.Errorf("mount console: statfs: %w", err)
+	}
+	if sf.Type == unix.PROC_SUPER_MAGIC || sf.Type == unix.SYSFS_MAGIC {
+		h.Close()
+		return nil, errors.New("mount console: /dev/console resolves onto procfs/sysfs")
+	}
+	return h, nil
 }
