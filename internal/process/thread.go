@@ -68,11 +68,12 @@ import (
 // container: new mount and pid namespaces, no user, cgroup or time
 // namespace (a thread cannot enter a user namespace, and a cgroup namespace
 // would be rooted at hull's cgroup), no --no-pivot, no createContainer or
-// startContainer hooks (they run in
-// the container's namespaces, the pid namespace included), /proc mounted at
-// /proc, a kernel with procfs's "pidns" option, and a process the C
-// constructor can finish (fastExec) without a filter that kills by default
-// (the init still opens the fifo under it).
+// startContainer hooks (they run in the container's namespaces, the pid
+// namespace included), /proc mounted at /proc, a kernel with procfs's
+// "pidns" option, and a process the C constructor can finish (fastExec)
+// without a filter that kills by default (the init still opens the fifo
+// under it). A terminal is fine: the C init opens the pty after pivot_root
+// and binds it onto /dev/console (init_console in exec_fast.h).
 func threadInitUsable(o *InitOptions, plan *nsPlan, ex *syncproto.ExecData) bool {
 	s := o.Spec
 	if ex == nil || o.Exec || o.NoPivot || !plan.newMount || !plan.newPid || plan.userNS || plan.boot.Fork ||
