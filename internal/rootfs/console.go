@@ -46,10 +46,7 @@ func MountConsole(pty *os.File) error {
 // /dev may still be written; the init checks the mountpoint again, with the
 // same rules, before it mounts.
 func PrepareConsole(c *Config) error {
-	if err := c.validate(); err != nil {
-		return err
-	}
-	root, err := openRootDir(c.Rootfs)
+	root, err := c.openRootfs()
 	if err != nil {
 		return err
 	}

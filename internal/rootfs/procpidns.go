@@ -121,14 +121,21 @@ func mountProcForPidNS(source string, h *os.File, pidns int, flags uintptr, data
 	return nil
 }
 
+// openRootfs validates c and opens its rootfs, for the steps that run on
+// hull's set-up thread before the root changes (BeforePivot): each resolves
+// its paths in that handle.
+func (c *Config) openRootfs() (*os.File, error) {
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	return openRootDir(c.Rootfs)
+}
+
 // MakeCwd creates process.cwd inside the rootfs before the root changes
 // (runc creates a missing working directory), for a Config with
 // BeforePivot.
 func MakeCwd(c *Config, cwd string) error {
-	if err := c.validate(); err != nil {
-		return err
-	}
-	root, err := openRootDir(c.Rootfs)
+	root, err := c.openRootfs()
 	if err != nil {
 		return err
 	}
@@ -143,7 +150,7 @@ func MakeCwd(c *Config, cwd string) error {
 // OpenProc resolves /proc inside the rootfs (a Config with BeforePivot) and
 // returns it as a verified procfs handle, for sysctl writes.
 func OpenProc(c *Config) (*procfs.Handle, error) {
-	root, err := openRootDir(c.Rootfs)
+	root, err := c.openRootfs()
 	if err != nil {
 		return nil, err
 	}
