@@ -24,7 +24,7 @@ deps:
 # it can (a musl libseccomp is built once from Debian's source), else against
 # glibc, else dynamically; HULL_LIBC=glibc or musl picks one.
 build:
-	@GO="$(GO)" LDFLAGS="$(LDFLAGS)" scripts/build.sh $(BIN)
+	@GO="$(GO)" GO_LDFLAGS="$(LDFLAGS)" scripts/build.sh $(BIN)
 
 demo: deps build
 	scripts/mkbundle.sh $(DEMO_DIR)/bundle $(BIN)

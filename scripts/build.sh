@@ -3,7 +3,7 @@
 # libseccomp can be had (scripts/musl-libseccomp.sh), else static against
 # glibc, else dynamic. HULL_LIBC=musl or glibc asks for one; musl then fails
 # rather than fall back. Usage: scripts/build.sh [OUT] (default bin/hull);
-# GO and LDFLAGS come from the Makefile.
+# GO and GO_LDFLAGS (Go's -ldflags) come from the Makefile.
 #
 # Why musl (docs/performance.md, fifth round): a static glibc is 0.8 MB of
 # text, its start-up runs cpuid and IRELATIVE relocations, and all of it is
@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-bin/hull}
 go=${GO:-go}
-ldflags=${LDFLAGS:-}
+ldflags=${GO_LDFLAGS:-}
 want=${HULL_LIBC:-auto}
 mkdir -p "$(dirname "$out")"
 

@@ -81,8 +81,10 @@ else
 fi
 
 (
-	# Called from `make build`: the outer make's flags are not for these.
-	unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
+	# Called from `make build`: neither the outer make's flags nor a
+	# caller's compiler and linker flags are for this build (configure
+	# takes LDFLAGS from the environment).
+	unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES CPPFLAGS LDFLAGS LIBS
 	cd "$work/src"
 	CC=musl-gcc CFLAGS="-O2 -idirafter $stage/linux-headers" ./configure --prefix="$prefix" \
 		--enable-static --disable-shared --disable-python >"$work/build.log" 2>&1

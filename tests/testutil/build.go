@@ -109,7 +109,7 @@ func buildFromSource(out string) (string, error) {
 	for _, args := range attempts {
 		cmd := exec.Command(args[0], args[1:]...)
 		cmd.Dir = root
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=1", "LDFLAGS="+ldflags)
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=1", "GO_LDFLAGS="+ldflags)
 		b, err := cmd.CombinedOutput()
 		if err == nil {
 			return out, nil
