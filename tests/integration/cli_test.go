@@ -4,6 +4,7 @@ import (
 	"debug/elf"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -70,6 +71,15 @@ func TestLinkage(t *testing.T) {
 	}
 	if m[1] == "musl" && stack < 8<<20 {
 		t.Errorf("musl build: PT_GNU_STACK size %d, want >= 8 MiB (musl's thread stacks)", stack)
+	}
+	// scripts/build.sh falls back to glibc when it cannot build for musl;
+	// on a host that has the toolchain that fallback is a bug (a fresh
+	// clone once fell back because configure took Go's -ldflags from
+	// LDFLAGS), so say so unless glibc was asked for.
+	_, gccErr := exec.LookPath("musl-gcc")
+	dev := exec.Command("dpkg-query", "-W", "libseccomp-dev").Run()
+	if m[1] != "musl" && gccErr == nil && dev == nil && os.Getenv("HULL_LIBC") != "glibc" {
+		t.Errorf("hull was linked with %s on a host with musl-gcc and libseccomp-dev; scripts/build.sh should have used musl (HULL_LIBC=glibc asks for glibc)", m[1])
 	}
 }
 
