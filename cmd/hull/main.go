@@ -16,6 +16,7 @@ import (
 	"github.com/hull-runtime/hull/internal/logging"
 	_ "github.com/hull-runtime/hull/internal/nsenter" // C constructor: namespaces before the Go runtime
 	_ "github.com/hull-runtime/hull/internal/oneproc" // GOMAXPROCS=1 before other package inits
+	_ "github.com/hull-runtime/hull/internal/sysmontick" // sysmon wakes ~1/ms, not every 70 us
 	"github.com/hull-runtime/hull/internal/state"
 )
 

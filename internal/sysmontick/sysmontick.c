@@ -1,0 +1,69 @@
+/*
+ * A coarser tick for the Go runtime's sysmon thread.
+ *
+ * sysmon sleeps usleep(20) between checks, and goes back to 20 us whenever it
+ * retakes a P from a syscall; only after 50 idle checks in a row does it
+ * double the sleep. Under the default 50 us timer slack that is a wake-up
+ * every ~70 us for the whole life of a CLI that lasts a few milliseconds:
+ * about 55 wake-ups in one `hull run` (perf sched:sched_switch), each a
+ * hrtimer armed and an idle CPU woken, which in a VM are traps. perf put 4.7%
+ * of a run's samples in sysmon's nanosleep path alone.
+ *
+ * The kernel lets a hrtimer sleep fire anywhere within the sleeping thread's
+ * timer slack (prctl(2) PR_SET_TIMERSLACK), and a thread starts with its
+ * creator's slack (copy_process). So the first thread the runtime creates,
+ * which is sysmon (runtime.main creates it before any other M, before any
+ * package init), is created with SYSMON_SLACK_NS, and every later thread
+ * with the process's own slack again. Only sysmon's sleeps get coarser:
+ * threads that fork hooks or the container's init, and so those processes,
+ * keep the slack hull was started with.
+ *
+ * What a coarser sysmon costs a short-lived CLI: a P held by a goroutine in a
+ * blocking syscall is handed off up to SYSMON_SLACK_NS later (hull runs one
+ * P, and its goroutines hand work over through channels, not while blocked
+ * in syscalls), and preemption of a goroutine running over 10 ms happens up
+ * to that much later. Neither shows in a command that ends in milliseconds.
+ *
+ * The linker's --wrap (cgo LDFLAGS in sysmontick.go) sends runtime/cgo's
+ * pthread_create calls here.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sys/prctl.h>
+
+#define SYSMON_SLACK_NS 1000000UL
+
+int __real_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
+			  void *(*start)(void *), void *arg);
+
+static unsigned long threads_created;
+static unsigned long process_slack;
+
+/* hull_sysmon_slack and hull_process_slack let the test check the values. */
+unsigned long hull_sysmon_slack(void) { return SYSMON_SLACK_NS; }
+unsigned long hull_process_slack(void) { return process_slack; }
+
+int __wrap_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
+			  void *(*start)(void *), void *arg)
+{
+	unsigned long n = __atomic_fetch_add(&threads_created, 1, __ATOMIC_RELAXED);
+	long cur = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
+	unsigned long want;
+	int err;
+
+	if (cur < 0)
+		return __real_pthread_create(thread, attr, start, arg);
+	if (n == 0) {
+		/* Still single-threaded: the main thread's slack is the process's. */
+		process_slack = (unsigned long)cur;
+		want = process_slack > SYSMON_SLACK_NS ? process_slack : SYSMON_SLACK_NS;
+	} else {
+		want = process_slack;
+	}
+	if (want == (unsigned long)cur)
+		return __real_pthread_create(thread, attr, start, arg);
+	prctl(PR_SET_TIMERSLACK, want, 0, 0, 0);
+	err = __real_pthread_create(thread, attr, start, arg);
+	prctl(PR_SET_TIMERSLACK, (unsigned long)cur, 0, 0, 0);
+	return err;
+}
