@@ -16,8 +16,8 @@ import (
 	"github.com/hull-runtime/hull/internal/logging"
 	_ "github.com/hull-runtime/hull/internal/nsenter" // C constructor: namespaces before the Go runtime
 	_ "github.com/hull-runtime/hull/internal/oneproc" // GOMAXPROCS=1 before other package inits
-	_ "github.com/hull-runtime/hull/internal/sysmontick" // sysmon wakes ~1/ms, not every 70 us
 	"github.com/hull-runtime/hull/internal/state"
+	_ "github.com/hull-runtime/hull/internal/sysmontick" // sysmon wakes ~1/ms, not every 70 us
 )
 
 // Set at build time with -ldflags "-X main.version=... -X main.commit=...".
