@@ -1,4 +1,11 @@
 // Command hull is an OCI container runtime, a drop-in for runc.
+//
+// updatemaxprocs=0: hull sets GOMAXPROCS itself (internal/oneproc), so the
+// runtime's goroutine that re-reads the cgroup CPU limit every second would
+// never change anything; starting it woke a second thread in every command
+// (docs/performance.md, sixth round).
+//
+//go:debug updatemaxprocs=0
 package main
 
 import (

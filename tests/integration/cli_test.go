@@ -1,12 +1,14 @@
 package integration
 
 import (
+	"debug/buildinfo"
 	"debug/elf"
 	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -34,6 +36,30 @@ func TestVersion(t *testing.T) {
 	if !spec.MatchString(r.Stdout) {
 		t.Errorf("no `spec: 1.x.y` line in %q", r.Stdout)
 	}
+}
+
+// TestRuntimeGODEBUG: the binary turns off the Go runtime's periodic
+// GOMAXPROCS updates (cmd/hull/main.go): hull sets GOMAXPROCS itself, and the
+// update goroutine woke a second thread in every command.
+func TestRuntimeGODEBUG(t *testing.T) {
+	t.Parallel()
+	bin := testutil.BuildHull(t)
+	if testutil.IsRunc(bin) {
+		t.Skip("hull's own build setting")
+	}
+	info, err := buildinfo.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range info.Settings {
+		if s.Key == "DefaultGODEBUG" {
+			if !slices.Contains(strings.Split(s.Value, ","), "updatemaxprocs=0") {
+				t.Errorf("DefaultGODEBUG %q lacks updatemaxprocs=0", s.Value)
+			}
+			return
+		}
+	}
+	t.Errorf("no DefaultGODEBUG in %s's build info: %v", bin, info.Settings)
 }
 
 // TestLinkage: `--version` names the libc hull was linked with, and a

@@ -340,5 +340,8 @@ func evict(path string) {
 		return
 	}
 	defer f.Close()
+	// Dirty pages are not dropped: a binary fresh from the linker keeps
+	// the folios it was written in until written back. Write back first.
+	_ = unix.Fdatasync(int(f.Fd()))
 	_ = unix.Fadvise(int(f.Fd()), 0, 0, unix.FADV_DONTNEED)
 }
