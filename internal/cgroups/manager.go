@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/moby/sys/mountinfo"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/hull-runtime/hull/internal/cgroups/cgfile"
@@ -35,7 +36,17 @@ type manager struct {
 	mu       sync.Mutex
 	st       State
 	rootless bool
+	mounts   []*mountinfo.Info // the cgroup mounts New read; nil after Load
 }
+
+// MountLister is a Manager made by New: it knows the host's cgroup mounts.
+type MountLister interface {
+	// CgroupMounts returns the cgroup and cgroup2 mounts of mountinfo as
+	// New read them. The slice and its entries must not be modified.
+	CgroupMounts() []*mountinfo.Info
+}
+
+func (m *manager) CgroupMounts() []*mountinfo.Info { return m.mounts }
 
 // New computes the paths for linux.cgroupsPath: absolute => under each
 // hierarchy's mountpoint; relative or empty (empty means the container id)
@@ -46,11 +57,11 @@ func New(cgroupsPath, id string, rootless bool) (Manager, error) {
 	if err != nil {
 		return nil, err
 	}
-	paths, err := hostPaths(mode, cgroupsPath, id)
+	paths, mounts, err := hostPaths(mode, cgroupsPath, id)
 	if err != nil {
 		return nil, err
 	}
-	return &manager{st: State{Mode: mode, Paths: paths}, rootless: rootless}, nil
+	return &manager{st: State{Mode: mode, Paths: paths}, rootless: rootless, mounts: mounts}, nil
 }
 
 // Load rebuilds a Manager from a State saved in state.json.

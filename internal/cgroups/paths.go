@@ -146,21 +146,23 @@ func computePaths(hs []hierarchy, own map[string]string, cgroupsPath, id string)
 	return paths, nil
 }
 
-func hostPaths(mode Mode, cgroupsPath, id string) (map[string]string, error) {
+// hostPaths also returns the cgroup mounts it read (see MountLister).
+func hostPaths(mode Mode, cgroupsPath, id string) (map[string]string, []*mountinfo.Info, error) {
 	mounts, err := procfs.Mounts("cgroup", "cgroup2")
 	if err != nil {
-		return nil, fmt.Errorf("read cgroup mounts: %w", err)
+		return nil, nil, fmt.Errorf("read cgroup mounts: %w", err)
 	}
 	f, err := os.Open("/proc/self/cgroup")
 	if err != nil {
-		return nil, fmt.Errorf("open /proc/self/cgroup: %w", err)
+		return nil, nil, fmt.Errorf("open /proc/self/cgroup: %w", err)
 	}
 	defer f.Close()
 	own, err := ownCgroups(f)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return computePaths(visible(hierarchies(mounts, mode)), own, cgroupsPath, id)
+	paths, err := computePaths(visible(hierarchies(mounts, mode)), own, cgroupsPath, id)
+	return paths, mounts, err
 }
 
 // visible drops hierarchies whose mountpoint is covered by another mount:

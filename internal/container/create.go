@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/moby/sys/mountinfo"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
@@ -171,7 +172,7 @@ func (r *Runtime) Create(id string, o CreateOptions) (_ *Created, retErr error) 
 		SealedLowerDir: r.sealedLowerDir(), SeccompCacheDir: r.seccompCacheDir(),
 		ID: id, Bundle: bundle, Rootfs: rootfs, Spec: s, StateDir: dir,
 		NoPivot: o.NoPivot, NoNewKeyring: o.NoNewKeyring, PreserveFds: o.PreserveFds, StartNow: o.StartNow,
-		Placed: placed, Hooks: runHooks,
+		Placed: placed, Hooks: runHooks, CgroupMounts: cgroupMounts(cg),
 	})
 	if err != nil {
 		return nil, err
@@ -292,4 +293,13 @@ func missingDirs(paths map[string]string) []string {
 		}
 	}
 	return out
+}
+
+// cgroupMounts hands the cgroup mounts the manager read on to the rootfs
+// set-up (rootfs.Config.CgroupMounts); nil without a manager.
+func cgroupMounts(cg cgroups.Manager) []*mountinfo.Info {
+	if ml, ok := cg.(cgroups.MountLister); ok {
+		return ml.CgroupMounts()
+	}
+	return nil
 }

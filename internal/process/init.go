@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/moby/sys/mountinfo"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
@@ -47,6 +48,8 @@ type InitOptions struct {
 	Placed func(pid int) error
 	// Hooks runs prestart and createRuntime hooks with the init's pid.
 	Hooks func(pid int) error
+	// CgroupMounts: see rootfs.Config.CgroupMounts.
+	CgroupMounts []*mountinfo.Info
 }
 
 // Init is a started container init, set up and waiting on exec.fifo.

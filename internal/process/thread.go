@@ -189,6 +189,7 @@ func startOnThread(o *InitOptions, plan *nsPlan, ex *syncproto.ExecData) (_ *Ini
 	rc := &rootfs.Config{
 		Spec: s, Rootfs: o.Rootfs, Bundle: o.Bundle,
 		PidNSFd: int(pidns.Fd()), CgroupPid: pid, BeforePivot: true,
+		CgroupMounts: o.CgroupMounts,
 	}
 	if err := t.do(func() error { return rootfs.Setup(rc) }); err != nil {
 		return nil, err

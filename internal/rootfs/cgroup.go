@@ -133,9 +133,11 @@ func (s *setupState) mountCgroupV1(m *specs.Mount, dest string, o *mountOpts) er
 	if err != nil {
 		return mountError(m, err)
 	}
-	mounts, err := s.mounts.get()
-	if err != nil {
-		return mountError(m, err)
+	mounts := s.c.CgroupMounts
+	if mounts == nil {
+		if mounts, err = s.mounts.get(); err != nil {
+			return mountError(m, err)
+		}
 	}
 	hier := v1Hierarchies(mounts, parseProcCgroup(string(data)))
 
