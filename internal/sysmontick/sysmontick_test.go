@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -83,9 +84,34 @@ func TestOnlySysmonIsCoarse(t *testing.T) {
 	if coarse != 1 {
 		t.Errorf("%d threads have sysmon's slack, want 1: %v", coarse, slacks)
 	}
+	for tid, v := range slacks {
+		if v == SysmonSlack() && !sleepsInNanosleep(tid) {
+			t.Errorf("thread %s has sysmon's slack but is not sysmon: never seen in nanosleep (the runtime's usleep); did a Go upgrade change which thread runtime.main creates first?", tid)
+		}
+	}
 	if got := unix.Gettid(); slacks[strconv.Itoa(got)] != proc {
 		t.Errorf("this goroutine's thread %d has slack %d, want %d", got, slacks[strconv.Itoa(got)], proc)
 	}
+}
+
+// sleepsInNanosleep reports whether thread tid is seen blocked in
+// nanosleep(2) within a second. sysmon sleeps there (runtime.usleep) while
+// a P is busy, idle Ms sleep in futex(2); so the test spins between looks
+// rather than sleeping (with every P idle, sysmon waits in futex too).
+func sleepsInNanosleep(tid string) bool {
+	deadline := time.Now().Add(time.Second)
+	for time.Now().Before(deadline) {
+		b, err := os.ReadFile("/proc/self/task/" + tid + "/syscall")
+		if err != nil {
+			return false
+		}
+		if nr, _, _ := strings.Cut(string(b), " "); nr == strconv.Itoa(unix.SYS_NANOSLEEP) {
+			return true
+		}
+		for spin := time.Now(); time.Since(spin) < time.Millisecond; {
+		}
+	}
+	return false
 }
 
 // TestChildrenKeepProcessSlack: a process started from any thread gets the
