@@ -60,6 +60,8 @@ enum {
 	MSG_INIT_PID = 5,
 	MSG_CONSOLE = 9,
 	MSG_READY = 10,
+	MSG_CGROUPNS = 13,
+	MSG_CGROUPNS_DONE = 14,
 };
 
 /* Bootstrap payload records: 4-byte kind, 4-byte length, data. */
@@ -276,6 +278,21 @@ static void nsenter(int fd)
 
 	if (read_all(sync_fd, hdr, sizeof(hdr)) < 0)
 		bail("nsenter: read bootstrap");
+	/*
+	 * An init that hull's set-up thread builds is put in its cgroups
+	 * while it waits here; a new cgroup namespace must be made after
+	 * that, to be rooted at the container's cgroup (the thread, in
+	 * hull's cgroups, cannot make it), and before the thread mounts the
+	 * container's cgroupfs in it.
+	 */
+	if (hdr[0] == MSG_CGROUPNS && hdr[1] == 0) {
+		if (unshare(CLONE_NEWCGROUP) < 0)
+			bail("unshare cgroup namespace");
+		if (send_msg(MSG_CGROUPNS_DONE, NULL, 0) < 0)
+			bail("nsenter: answer cgroup namespace");
+		if (read_all(sync_fd, hdr, sizeof(hdr)) < 0)
+			bail("nsenter: read bootstrap");
+	}
 	if (hdr[0] != MSG_BOOTSTRAP)
 		bail("nsenter: got message %u, want bootstrap", hdr[0]);
 	if (hdr[1] > (1 << 20))

@@ -37,6 +37,10 @@ import (
 //	                                      unshare, setns, keyring
 //	                                      fork + exec sealed hull --> waits for Bootstrap
 //	place the init in its cgroups
+//	---- CgroupNS (new cgroup namespace only) ----------------------> unshare(CLONE_NEWCGROUP)
+//	<--- CgroupNSDone -----------------------------------------------
+//	                                      setns into the init's cgroup
+//	                                      namespace
 //	                                      rootfs.Setup: mounts, /proc with the
 //	                                      init's pid namespace (procfs "pidns"),
 //	                                      devices
@@ -65,9 +69,10 @@ import (
 // threadInitUsable).
 
 // threadInitUsable reports whether the set-up thread can build this
-// container: new mount and pid namespaces, no user, cgroup or time
-// namespace (a thread cannot enter a user namespace, and a cgroup namespace
-// would be rooted at hull's cgroup), no --no-pivot, no createContainer or
+// container: new mount and pid namespaces, no user or time namespace (a
+// thread cannot enter a user namespace) and no cgroup namespace to join by
+// path (a new one is fine: the init makes it once it is in its cgroups, so
+// that it is rooted there, and the thread joins it), no --no-pivot, no createContainer or
 // startContainer hooks (they run in the container's namespaces, the pid
 // namespace included), /proc mounted at /proc, a kernel with procfs's
 // "pidns" option, and a process the C constructor can finish (fastExec)
@@ -80,7 +85,7 @@ func threadInitUsable(o *InitOptions, plan *nsPlan, ex *syncproto.ExecData) bool
 		plan.goClone != unix.CLONE_NEWPID {
 		return false
 	}
-	if plan.boot.CloneFlags&^(unix.CLONE_NEWNS|unix.CLONE_NEWNET|unix.CLONE_NEWIPC|unix.CLONE_NEWUTS) != 0 {
+	if plan.boot.CloneFlags&^(unix.CLONE_NEWNS|unix.CLONE_NEWNET|unix.CLONE_NEWIPC|unix.CLONE_NEWUTS|unix.CLONE_NEWCGROUP) != 0 {
 		return false
 	}
 	for _, j := range plan.boot.Joins {
@@ -147,8 +152,11 @@ func startOnThread(o *InitOptions, plan *nsPlan, ex *syncproto.ExecData) (_ *Ini
 	t := startSetupThread()
 	defer t.stop()
 	err = t.do(func() error {
-		if err := unix.Unshare(unix.CLONE_FS | int(plan.boot.CloneFlags)); err != nil {
-			return fmt.Errorf("unshare namespaces %#x: %w", plan.boot.CloneFlags, err)
+		// Not the cgroup namespace: made here it would be rooted at
+		// hull's cgroup. The init makes it below, once placed.
+		flags := plan.boot.CloneFlags &^ unix.CLONE_NEWCGROUP
+		if err := unix.Unshare(unix.CLONE_FS | int(flags)); err != nil {
+			return fmt.Errorf("unshare namespaces %#x: %w", flags, err)
 		}
 		for _, j := range plan.boot.Joins {
 			if err := setnsPath(j); err != nil {
@@ -191,7 +199,23 @@ func startOnThread(o *InitOptions, plan *nsPlan, ex *syncproto.ExecData) (_ *Ini
 		PidNSFd: int(pidns.Fd()), CgroupPid: pid, BeforePivot: true,
 		CgroupMounts: o.CgroupMounts,
 	}
-	if err := t.do(func() error { return rootfs.Setup(rc) }); err != nil {
+	newCgroupNS := plan.boot.CloneFlags&unix.CLONE_NEWCGROUP != 0
+	if newCgroupNS {
+		if err := askCgroupNS(conn); err != nil {
+			return nil, err
+		}
+	}
+	err = t.do(func() error {
+		if newCgroupNS {
+			// The container's cgroupfs is mounted from here: in the
+			// init's namespace it shows the container's cgroup as root.
+			if err := setnsPath(syncproto.Join{Type: unix.CLONE_NEWCGROUP, Path: "/proc/" + strconv.Itoa(pid) + "/ns/cgroup"}); err != nil {
+				return err
+			}
+		}
+		return rootfs.Setup(rc)
+	})
+	if err != nil {
 		return nil, err
 	}
 	if o.Hooks != nil {
@@ -258,6 +282,21 @@ func startOnThread(o *InitOptions, plan *nsPlan, ex *syncproto.ExecData) (_ *Ini
 		}
 		return nil, fmt.Errorf("protocol: unexpected %s from the init", m.Type)
 	}
+}
+
+// askCgroupNS has the waiting init unshare its cgroup namespace.
+func askCgroupNS(conn *syncproto.Conn) error {
+	if err := conn.Send(syncproto.CgroupNS, nil); err != nil {
+		return childErr(err)
+	}
+	m, err := conn.Expect(syncproto.CgroupNSDone)
+	if err != nil {
+		return childErr(err)
+	}
+	if m.File != nil {
+		m.File.Close()
+	}
+	return nil
 }
 
 // setnsPath joins a namespace by path on the calling (set-up) thread.

@@ -73,7 +73,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Type is a message type. Values 1-5 and Ready are shared with nsenter.c.
+// Type is a message type. Values 1-5, Ready, CgroupNS and CgroupNSDone are
+// shared with nsenter.c.
 type Type uint32
 
 const (
@@ -91,6 +92,11 @@ const (
 	// the parent answers SeccompFdDone once it has passed it on.
 	SeccompFd     Type = 11
 	SeccompFdDone Type = 12
+	// CgroupNS asks an init that the set-up thread builds (before its
+	// Bootstrap) to unshare its cgroup namespace, now that it is in its
+	// cgroups; it answers CgroupNSDone (or Error).
+	CgroupNS     Type = 13
+	CgroupNSDone Type = 14
 )
 
 func (t Type) String() string {
@@ -119,6 +125,10 @@ func (t Type) String() string {
 		return "SeccompFd"
 	case SeccompFdDone:
 		return "SeccompFdDone"
+	case CgroupNS:
+		return "CgroupNS"
+	case CgroupNSDone:
+		return "CgroupNSDone"
 	}
 	return fmt.Sprintf("Type(%d)", uint32(t))
 }

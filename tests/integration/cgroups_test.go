@@ -487,36 +487,47 @@ for m in /sys/fs/cgroup/*/; do mount -o remount,bind,ro "$m" || exit 1; done
 // TestCgroupV1View: on a v1 or hybrid host the container's /sys/fs/cgroup
 // has one directory per host v1 hierarchy (cgroup2 is not shown), and each
 // is the container's own cgroup: its cgroup.procs lists the init as pid 1.
-// The set-up takes the host's cgroup mounts from the cgroup manager instead
-// of a second mountinfo read (rootfs.Config.CgroupMounts).
+// Without a cgroup namespace the set-up takes the host's cgroup mounts from
+// the cgroup manager instead of a second mountinfo read
+// (rootfs.Config.CgroupMounts) and binds the container's cgroups; in one,
+// each hierarchy is mounted afresh from a set-up thread that joined the
+// namespace the init made once placed (process/thread.go).
 func TestCgroupV1View(t *testing.T) {
 	t.Parallel()
-	b := testutil.NewBundle(t, "sh", "-c", `cd /sys/fs/cgroup && for d in *; do echo "$d: $(tr '\n' ' ' < "$d/cgroup.procs")"; done`)
-	v1Dir(t, b, "memory")
-	ents, err := os.ReadDir("/sys/fs/cgroup")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var want []string
-	for _, e := range ents {
-		var st unix.Statfs_t
-		if unix.Statfs(filepath.Join("/sys/fs/cgroup", e.Name()), &st) == nil && st.Type == unix.CGROUP_SUPER_MAGIC {
-			want = append(want, e.Name())
-		}
-	}
-	r := testutil.MustOK(t, testutil.Hull(t, testutil.Root(t), "run", "--bundle", b.Dir, b.ID))
-	var got []string
-	for _, l := range lines(r.Stdout) {
-		name, procs, ok := strings.Cut(l, ": ")
-		if !ok {
-			t.Fatalf("unexpected line %q in:\n%s", l, r.Stdout)
-		}
-		got = append(got, name)
-		if !slices.Contains(strings.Fields(procs), "1") {
-			t.Errorf("%s/cgroup.procs in the container lists %q, want the init (pid 1): not the container's own cgroup", name, procs)
-		}
-	}
-	if !slices.Equal(got, want) {
-		t.Errorf("container's /sys/fs/cgroup has %v, want the host's v1 hierarchies %v", got, want)
+	for _, cgroupNS := range []bool{false, true} {
+		t.Run("cgroupns="+strconv.FormatBool(cgroupNS), func(t *testing.T) {
+			t.Parallel()
+			b := testutil.NewBundle(t, "sh", "-c", `cd /sys/fs/cgroup && for d in *; do echo "$d: $(tr '\n' ' ' < "$d/cgroup.procs")"; done`)
+			v1Dir(t, b, "memory")
+			if cgroupNS {
+				b.Edit(func(s *specs.Spec) { setNamespace(s, specs.CgroupNamespace, "") })
+			}
+			ents, err := os.ReadDir("/sys/fs/cgroup")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []string
+			for _, e := range ents {
+				var st unix.Statfs_t
+				if unix.Statfs(filepath.Join("/sys/fs/cgroup", e.Name()), &st) == nil && st.Type == unix.CGROUP_SUPER_MAGIC {
+					want = append(want, e.Name())
+				}
+			}
+			r := testutil.MustOK(t, testutil.Hull(t, testutil.Root(t), "run", "--bundle", b.Dir, b.ID))
+			var got []string
+			for _, l := range lines(r.Stdout) {
+				name, procs, ok := strings.Cut(l, ": ")
+				if !ok {
+					t.Fatalf("unexpected line %q in:\n%s", l, r.Stdout)
+				}
+				got = append(got, name)
+				if !slices.Contains(strings.Fields(procs), "1") {
+					t.Errorf("%s/cgroup.procs in the container lists %q, want the init (pid 1): not the container's own cgroup", name, procs)
+				}
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("container's /sys/fs/cgroup has %v, want the host's v1 hierarchies %v", got, want)
+			}
+		})
 	}
 }

@@ -96,6 +96,12 @@ func setNamespace(s *specs.Spec, typ specs.LinuxNamespaceType, path string) {
 	s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: typ, Path: path})
 }
 
+// forceGoInit makes the container one that hull's set-up thread cannot
+// build, so that its init runs hull's Go init (process.threadInitUsable):
+// a time namespace applies to children only, so only a forked init can be
+// in it.
+func forceGoInit(s *specs.Spec) { setNamespace(s, specs.TimeNamespace, "") }
+
 // dropNamespace removes namespace typ.
 func dropNamespace(s *specs.Spec, typ specs.LinuxNamespaceType) {
 	var keep []specs.LinuxNamespace

@@ -73,8 +73,8 @@ func TestRunUnderPty(t *testing.T) {
 // TestTerminalInitBothPaths: a container with a terminal gets a pty of its
 // own devpts as stdio, and that pty is its /dev/console, whether hull's
 // set-up thread built it (the C init opens the pty after pivot_root and binds
-// it onto /dev/console) or the Go init did (a cgroup namespace sends it
-// there). The waiting init's minor page faults tell the two apart, as in
+// it onto /dev/console) or the Go init did (a time namespace sends it
+// there: forceGoInit). The waiting init's minor page faults tell the two apart, as in
 // TestWaitingInitIsStub.
 func TestTerminalInitBothPaths(t *testing.T) {
 	t.Parallel()
@@ -90,7 +90,7 @@ func TestTerminalInitBothPaths(t *testing.T) {
 			b.Edit(func(s *specs.Spec) {
 				s.Process.Terminal = true
 				if goInit {
-					s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: specs.CgroupNamespace})
+					forceGoInit(s)
 				}
 			})
 			root := testutil.Root(t)

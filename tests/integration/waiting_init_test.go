@@ -45,23 +45,29 @@ func pidStatus(t *testing.T, pid int) map[string]string {
 // capabilities, process.env without hull's variable, only fds 0-2, and the
 // fifo handshake still makes `start` wait for the exec. Both ways there:
 // by default the init never runs Go at all (hull's set-up thread built its
-// rootfs: process/thread.go); with a cgroup namespace the Go init sets up
-// and then re-executes into the C stub (initproc/stub.go). The init's minor
+// rootfs: process/thread.go), a new cgroup namespace included (the init
+// makes it once placed and the thread joins it); with a time namespace
+// (forceGoInit) the Go init sets up and then re-executes into the C stub
+// (initproc/stub.go). The init's minor
 // page faults tell them apart (they survive execve): the Go runtime's
 // start-up alone takes a few hundred, the C constructor about 50.
 func TestWaitingInitIsStub(t *testing.T) {
 	t.Parallel()
 	t.Run("set-up thread", func(t *testing.T) {
 		t.Parallel()
-		testWaitingInit(t, false)
+		testWaitingInit(t, false, false)
+	})
+	t.Run("set-up thread with a cgroup namespace", func(t *testing.T) {
+		t.Parallel()
+		testWaitingInit(t, false, true)
 	})
 	t.Run("Go init then stub", func(t *testing.T) {
 		t.Parallel()
-		testWaitingInit(t, true)
+		testWaitingInit(t, true, false)
 	})
 }
 
-func testWaitingInit(t *testing.T, goInit bool) {
+func testWaitingInit(t *testing.T, goInit, cgroupNS bool) {
 	b := testutil.NewBundle(t, "sh", "-c",
 		`{ id -u; grep -E '^Cap(Eff|Prm|Amb)' /proc/self/status; env; ls /proc/self/fd; } > /out/result; exec sleep 100`)
 	out := testutil.TempDir(t, "stub-out")
@@ -76,7 +82,10 @@ func testWaitingInit(t *testing.T, goInit bool) {
 		}
 		s.Mounts = append(s.Mounts, specs.Mount{Destination: "/out", Type: "bind", Source: out, Options: []string{"rbind"}})
 		if goInit {
-			s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: specs.CgroupNamespace})
+			forceGoInit(s)
+		}
+		if cgroupNS {
+			setNamespace(s, specs.CgroupNamespace, "")
 		}
 	})
 	root := testutil.Root(t)
