@@ -27,7 +27,10 @@ type bundles struct {
 	// PodmanSleep is Podman running sleep, for exec with podman's config
 	// (its seccomp profile applies to every exec).
 	PodmanSleep string
-	Rootfs      string
+	// CgroupNS is True with a new cgroup namespace, which containerd's CRI
+	// and podman ask for by default on a cgroup v2 host.
+	CgroupNS string
+	Rootfs   string
 }
 
 // makeBundles builds the busybox rootfs with scripts/mkbundle.sh and derives
@@ -70,6 +73,10 @@ func makeBundles(dir, hull, mkbundle string) (*bundles, error) {
 			return nil
 		}},
 		{&b.Podman, "podman", podmanize},
+		{&b.CgroupNS, "cgroupns", func(s *specs.Spec, _ string) error {
+			s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: specs.CgroupNamespace})
+			return nil
+		}},
 		{&b.PodmanSleep, "podman-sleep", func(s *specs.Spec, d string) error {
 			s.Process.Args = []string{"/bin/sleep", "3600"}
 			return podmanize(s, d)

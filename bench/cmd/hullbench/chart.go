@@ -10,7 +10,7 @@ import (
 )
 
 // chartCases are the per-command cases drawn, in this order.
-var chartCases = []string{"run", "create", "start", "delete", "exec", "podman-run", "podman-exec"}
+var chartCases = []string{"run", "create", "start", "delete", "exec", "podman-run", "podman-exec", "cgroupns-run"}
 
 var runtimeColors = map[string]color.RGBA{
 	"hull":  {0xe0, 0x6c, 0x1f, 0xff},

@@ -42,7 +42,7 @@ func main() {
 	flag.IntVar(&o.seq, "seq", 100, "containers in the sequential case")
 	flag.IntVar(&o.par, "par", 20, "containers in the parallel case")
 	flag.StringVar(&o.extra, "extra", "", "more runtimes as NAME=PATH[,NAME=PATH] (e.g. hull-base=/tmp/hull.old for an A/B of a change)")
-	flag.StringVar(&o.cases, "cases", "run,lifecycle,exec,sequential,parallel,podman", "cases to run")
+	flag.StringVar(&o.cases, "cases", "run,lifecycle,exec,sequential,parallel,podman,cgroupns", "cases to run")
 	flag.Parse()
 	if err := mainErr(o); err != nil {
 		fmt.Fprintf(os.Stderr, "hullbench: %v\n", err)
@@ -118,6 +118,7 @@ func mainErr(o options) error {
 			bn.caseRun("podman-run", b.Podman, false)
 			bn.caseExec("podman-exec", b.PodmanSleep)
 		}},
+		{"cgroupns", func() { bn.caseRun("cgroupns-run", b.CgroupNS, false) }},
 	}
 	for _, s := range steps {
 		if !want[s.name] {
