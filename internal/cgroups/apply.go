@@ -43,6 +43,9 @@ func (m *manager) Join(pid int) error {
 	defer m.mu.Unlock()
 	p := strconv.Itoa(pid)
 	for _, key := range m.sortedKeys() {
+		if m.bornIn(key, pid) {
+			continue
+		}
 		err := cgfile.Write(m.st.Paths[key], "cgroup.procs", p)
 		if err != nil && !(m.rootless && skippable(err)) && !unwritable(err) {
 			return fmt.Errorf("join cgroup %s: %w", key, err)
@@ -52,6 +55,9 @@ func (m *manager) Join(pid int) error {
 }
 
 func (m *manager) applyOne(key string, pid int) error {
+	if m.bornIn(key, pid) {
+		return nil // CloneDir made the dir and enabled its controllers
+	}
 	dir := m.st.Paths[key]
 	made, err := m.mkdirs(dir)
 	if err != nil {

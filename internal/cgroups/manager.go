@@ -37,6 +37,7 @@ type manager struct {
 	st       State
 	rootless bool
 	mounts   []*mountinfo.Info // the cgroup mounts New read; nil after Load
+	cloneDir string            // the v2 dir CloneDir gave out (see bornIn)
 }
 
 // MountLister is a Manager made by New: it knows the host's cgroup mounts.

@@ -133,6 +133,17 @@ func (r *Runtime) Create(id string, o CreateOptions) (_ *Created, retErr error) 
 	if err := r.Store.Write(c); err != nil {
 		return nil, err
 	}
+	// On a pure v2 host the init is born in its cgroup (CLONE_INTO_CGROUP).
+	destroyAdded := false
+	cgDir, err := cloneDir(cg, true)
+	if err != nil {
+		return nil, fmt.Errorf("cgroup of %s: %w", id, err)
+	}
+	if cgDir != nil {
+		defer cgDir.Close()
+		undo.Add(func() { cg.Destroy() })
+		destroyAdded = true
+	}
 	placed := func(pid int) error {
 		if s.Linux != nil && s.Linux.IntelRdt != nil {
 			g, err := intelrdt.Apply(s.Linux.IntelRdt, id, pid)
@@ -145,7 +156,9 @@ func (r *Runtime) Create(id string, o CreateOptions) (_ *Created, retErr error) 
 		if cg == nil {
 			return nil
 		}
-		undo.Add(func() { cg.Destroy() })
+		if !destroyAdded {
+			undo.Add(func() { cg.Destroy() })
+		}
 		if err := cg.Apply(pid); err != nil {
 			return fmt.Errorf("cgroup of %s: %w", id, err)
 		}
@@ -172,7 +185,7 @@ func (r *Runtime) Create(id string, o CreateOptions) (_ *Created, retErr error) 
 		SealedLowerDir: r.sealedLowerDir(), SeccompCacheDir: r.seccompCacheDir(),
 		ID: id, Bundle: bundle, Rootfs: rootfs, Spec: s, StateDir: dir,
 		NoPivot: o.NoPivot, NoNewKeyring: o.NoNewKeyring, PreserveFds: o.PreserveFds, StartNow: o.StartNow,
-		Placed: placed, Hooks: runHooks, CgroupMounts: cgroupMounts(cg),
+		Placed: placed, Hooks: runHooks, CgroupMounts: cgroupMounts(cg), CgroupDir: cgDir,
 	})
 	if err != nil {
 		return nil, err
@@ -293,6 +306,21 @@ func missingDirs(paths map[string]string) []string {
 		}
 	}
 	return out
+}
+
+// cloneDir returns the container's cgroup v2 directory for the first child
+// to be born in (cgroups.CloneTarget), creating it when create is set, or
+// nil where the host or manager cannot use one.
+func cloneDir(cg cgroups.Manager, create bool) (*os.File, error) {
+	ct, ok := cg.(cgroups.CloneTarget)
+	if !ok {
+		return nil, nil
+	}
+	fd, err := ct.CloneDir(create)
+	if err != nil || fd < 0 {
+		return nil, err
+	}
+	return os.NewFile(uintptr(fd), "cgroup"), nil
 }
 
 // cgroupMounts hands the cgroup mounts the manager read on to the rootfs

@@ -82,10 +82,21 @@ func (r *Runtime) Exec(id string, o ExecOptions) (int, error) {
 	if o.SubCgroup != "" && cg == nil {
 		return 0, fmt.Errorf("exec --cgroup %s: container %q has no cgroup", o.SubCgroup, id)
 	}
+	// Born in the container's cgroup on a pure v2 host; not with --cgroup,
+	// which moves it to a sub-cgroup anyway.
+	var cgDir *os.File
+	if o.SubCgroup == "" {
+		if cgDir, err = cloneDir(cg, false); err != nil {
+			return 0, err
+		}
+		if cgDir != nil {
+			defer cgDir.Close()
+		}
+	}
 	in, err := process.Start(&process.InitOptions{
 		SealedLowerDir: r.sealedLowerDir(), SeccompCacheDir: r.seccompCacheDir(),
 		ID: id, Bundle: c.Bundle, Rootfs: c.Rootfs, Spec: s, Exec: true,
-		PreserveFds: o.PreserveFds, NoNewKeyring: true,
+		PreserveFds: o.PreserveFds, NoNewKeyring: true, CgroupDir: cgDir,
 		Placed: func(pid int) error {
 			if cg == nil {
 				return nil

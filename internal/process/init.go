@@ -50,6 +50,11 @@ type InitOptions struct {
 	Hooks func(pid int) error
 	// CgroupMounts: see rootfs.Config.CgroupMounts.
 	CgroupMounts []*mountinfo.Info
+	// CgroupDir, when set, is an O_PATH fd of the cgroup v2 directory
+	// the first child is born in (clone3 CLONE_INTO_CGROUP; see
+	// cgroups.CloneTarget). Placed still runs: it moves the child into
+	// the other hierarchies, and skips the one it was born in.
+	CgroupDir *os.File
 }
 
 // Init is a started container init, set up and waiting on exec.fifo.
@@ -142,7 +147,7 @@ func Start(o *InitOptions) (_ *Init, retErr error) {
 	// locked thread anyway, and a second P only makes the runtime start
 	// threads for it (run -7% CPU, exec -5%, bench n=40).
 	env := []string{initproc.EnvSyncFd + "=" + strconv.Itoa(syncFd), "GOMAXPROCS=1"}
-	stage0, err := forkExec(exePath, []string{"hull", "init"}, env, extra, plan.goClone)
+	stage0, err := forkExec(exePath, []string{"hull", "init"}, env, extra, plan.goClone, o.CgroupDir)
 	if err != nil {
 		childSock.Close()
 		return nil, fmt.Errorf("start container init: %w", err)

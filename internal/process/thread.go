@@ -171,7 +171,7 @@ func startOnThread(o *InitOptions, plan *nsPlan, ex *syncproto.ExecData) (_ *Ini
 			return err
 		}
 		var err error
-		pid, err = forkExec(exePath, argv, env, extra, unix.CLONE_NEWPID)
+		pid, err = forkExec(exePath, argv, env, extra, unix.CLONE_NEWPID, o.CgroupDir)
 		return err
 	})
 	if err != nil {
@@ -371,15 +371,27 @@ func (t *setupThread) stop() {
 // cloneflags. syscall.ForkExec rather than os/exec: os.StartProcess first
 // proves that pidfds work by forking a throw-away child, once per process
 // (a vfork, a wait and four pidfd syscalls per container start).
-func forkExec(path string, argv, env []string, extra []*os.File, cloneflags uintptr) (int, error) {
+//
+// With cgroupDir the child is born in that cgroup v2 directory (clone3
+// CLONE_INTO_CGROUP). A kernel without clone3 or CLONE_INTO_CGROUP (before
+// 5.7: ENOSYS, E2BIG or EINVAL) gets a plain fork instead, and the caller's
+// cgroup manager writes the pid as before (cgroups.CloneTarget).
+func forkExec(path string, argv, env []string, extra []*os.File, cloneflags uintptr, cgroupDir *os.File) (int, error) {
 	files := make([]uintptr, 0, 3+len(extra))
 	files = append(files, os.Stdin.Fd(), os.Stdout.Fd(), os.Stderr.Fd())
 	for _, f := range extra {
 		files = append(files, f.Fd())
 	}
-	return syscall.ForkExec(path, argv, &syscall.ProcAttr{
-		Env: env, Files: files, Sys: &syscall.SysProcAttr{Cloneflags: cloneflags},
-	})
+	sys := &syscall.SysProcAttr{Cloneflags: cloneflags}
+	if cgroupDir != nil {
+		sys.UseCgroupFD, sys.CgroupFD = true, int(cgroupDir.Fd())
+	}
+	pid, err := syscall.ForkExec(path, argv, &syscall.ProcAttr{Env: env, Files: files, Sys: sys})
+	if cgroupDir != nil && (errors.Is(err, unix.ENOSYS) || errors.Is(err, unix.E2BIG) || errors.Is(err, unix.EINVAL)) {
+		sys.UseCgroupFD, sys.CgroupFD = false, 0
+		pid, err = syscall.ForkExec(path, argv, &syscall.ProcAttr{Env: env, Files: files, Sys: sys})
+	}
+	return pid, err
 }
 
 // reap waits for a child of ours to exit.
