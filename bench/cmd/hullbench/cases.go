@@ -278,56 +278,74 @@ func (bn *bench) caseSequential(count int) {
 	}
 }
 
-// caseParallel: count creates at once; total wall time until the last one
+// caseParallel: count creates at once, rounds times per runtime
+// (interleaved, medians over the batches: one batch moves by 10-30 % here);
+// per batch the total wall time until the last one
 // returns, summed CPU, and failures. The containers are then started,
 // reaped and deleted unmeasured.
-func (bn *bench) caseParallel(count int) {
+func (bn *bench) caseParallel(count, rounds int) {
 	name := "parallel-create-" + strconv.Itoa(count)
-	for _, rt := range bn.order(1) {
-		ids := make([]string, count)
-		for i := range ids {
-			ids[i] = bn.newID(rt)
+	got := map[string][]sample{}
+	failed := map[string]int{}
+	for r := 0; r < rounds; r++ {
+		for _, rt := range bn.order(r) {
+			total, failures := bn.parallelBatch(name, rt, count)
+			got[rt.Name] = append(got[rt.Name], total)
+			failed[rt.Name] += failures
 		}
-		samples := make([]sample, count)
-		errs := make([]error, count)
-		var wg sync.WaitGroup
-		t0 := time.Now()
-		for i := range ids {
-			wg.Add(1)
-			go func(i int) {
-				defer wg.Done()
-				samples[i], errs[i] = rt.invoke(bn.b.True, "create", "--pid-file", bn.pidFile(ids[i]), ids[i])
-			}(i)
-		}
-		wg.Wait()
-		total := sample{Wall: time.Since(t0)}
-		failures := 0
-		for i := range ids {
-			if errs[i] != nil {
-				failures++
-				bn.res.fail(name, rt.Name, errs[i])
-				continue
-			}
-			total.CPU += samples[i].CPU
-			total.MaxRSSKB = max(total.MaxRSSKB, samples[i].MaxRSSKB)
-		}
-		bn.res.add(name, rt.Name, []sample{total})
-		bn.res.setFailures(name, rt.Name, failures)
-		for i, id := range ids {
-			if errs[i] != nil {
-				continue
-			}
-			pid, err := readPidFile(bn.pidFile(id))
-			_ = os.Remove(bn.pidFile(id))
-			if _, serr := rt.invoke("/", "start", id); serr == nil && err == nil {
-				_, _ = reapInit(pid, 10*time.Second)
-			}
-			if _, err := rt.invoke("/", "delete", "--force", id); err == nil {
-				bn.forget(rt, id)
-			}
-		}
-		bn.cleanup()
 	}
+	for _, rt := range bn.rts {
+		bn.res.add(name, rt.Name, got[rt.Name])
+		bn.res.setFailures(name, rt.Name, failed[rt.Name])
+	}
+}
+
+// parallelBatch creates count containers at once with rt and returns the
+// batch's wall time, summed CPU and largest RSS, then starts and deletes
+// them unmeasured.
+func (bn *bench) parallelBatch(name string, rt runtimeCmd, count int) (sample, int) {
+	ids := make([]string, count)
+	for i := range ids {
+		ids[i] = bn.newID(rt)
+	}
+	samples := make([]sample, count)
+	errs := make([]error, count)
+	var wg sync.WaitGroup
+	t0 := time.Now()
+	for i := range ids {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			samples[i], errs[i] = rt.invoke(bn.b.True, "create", "--pid-file", bn.pidFile(ids[i]), ids[i])
+		}(i)
+	}
+	wg.Wait()
+	total := sample{Wall: time.Since(t0)}
+	failures := 0
+	for i := range ids {
+		if errs[i] != nil {
+			failures++
+			bn.res.fail(name, rt.Name, errs[i])
+			continue
+		}
+		total.CPU += samples[i].CPU
+		total.MaxRSSKB = max(total.MaxRSSKB, samples[i].MaxRSSKB)
+	}
+	for i, id := range ids {
+		if errs[i] != nil {
+			continue
+		}
+		pid, err := readPidFile(bn.pidFile(id))
+		_ = os.Remove(bn.pidFile(id))
+		if _, serr := rt.invoke("/", "start", id); serr == nil && err == nil {
+			_, _ = reapInit(pid, 10*time.Second)
+		}
+		if _, err := rt.invoke("/", "delete", "--force", id); err == nil {
+			bn.forget(rt, id)
+		}
+	}
+	bn.cleanup()
+	return total, failures
 }
 
 // evict drops path's clean pages from the page cache (best effort).

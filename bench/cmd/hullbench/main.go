@@ -27,6 +27,7 @@ type options struct {
 	mkbundle         string
 	out              string
 	n, seq, par      int
+	parRounds        int
 	cases            string
 	extra            string
 }
@@ -41,6 +42,7 @@ func main() {
 	flag.IntVar(&o.n, "n", 30, "samples per runtime for the per-command cases")
 	flag.IntVar(&o.seq, "seq", 100, "containers in the sequential case")
 	flag.IntVar(&o.par, "par", 20, "containers in the parallel case")
+	flag.IntVar(&o.parRounds, "par-rounds", 5, "batches per runtime in the parallel case (medians over them)")
 	flag.StringVar(&o.extra, "extra", "", "more runtimes as NAME=PATH[,NAME=PATH] (e.g. hull-base=/tmp/hull.old for an A/B of a change)")
 	flag.StringVar(&o.cases, "cases", "run,lifecycle,exec,sequential,parallel,podman,cgroupns", "cases to run")
 	flag.Parse()
@@ -113,7 +115,7 @@ func mainErr(o options) error {
 		{"lifecycle", bn.caseLifecycle},
 		{"exec", func() { bn.caseExec("exec", b.Sleep) }},
 		{"sequential", func() { bn.caseSequential(o.seq) }},
-		{"parallel", func() { bn.caseParallel(o.par) }},
+		{"parallel", func() { bn.caseParallel(o.par, o.parRounds) }},
 		{"podman", func() {
 			bn.caseRun("podman-run", b.Podman, false)
 			bn.caseExec("podman-exec", b.PodmanSleep)
