@@ -133,16 +133,17 @@ func (r *Runtime) Create(id string, o CreateOptions) (_ *Created, retErr error) 
 	if err := r.Store.Write(c); err != nil {
 		return nil, err
 	}
+	if cg != nil {
+		// Destroy removes only what the manager recorded as made.
+		undo.Add(func() { cg.Destroy() })
+	}
 	// On a pure v2 host the init is born in its cgroup (CLONE_INTO_CGROUP).
-	destroyAdded := false
 	cgDir, err := cloneDir(cg, true)
 	if err != nil {
 		return nil, fmt.Errorf("cgroup of %s: %w", id, err)
 	}
 	if cgDir != nil {
 		defer cgDir.Close()
-		undo.Add(func() { cg.Destroy() })
-		destroyAdded = true
 	}
 	placed := func(pid int) error {
 		if s.Linux != nil && s.Linux.IntelRdt != nil {
@@ -155,9 +156,6 @@ func (r *Runtime) Create(id string, o CreateOptions) (_ *Created, retErr error) 
 		}
 		if cg == nil {
 			return nil
-		}
-		if !destroyAdded {
-			undo.Add(func() { cg.Destroy() })
 		}
 		if err := cg.Apply(pid); err != nil {
 			return fmt.Errorf("cgroup of %s: %w", id, err)

@@ -72,8 +72,8 @@ import (
 // container: new mount and pid namespaces, no user or time namespace (a
 // thread cannot enter a user namespace) and no cgroup namespace to join by
 // path (a new one is fine: the init makes it once it is in its cgroups, so
-// that it is rooted there, and the thread joins it), no --no-pivot, no createContainer or
-// startContainer hooks (they run in the container's namespaces, the pid
+// that it is rooted there, and the thread joins it), no --no-pivot, no
+// createContainer or startContainer hooks (they run in the container's namespaces, the pid
 // namespace included), /proc mounted at /proc, a kernel with procfs's
 // "pidns" option, and a process the C constructor can finish (fastExec)
 // without a filter that kills by default (the init still opens the fifo
