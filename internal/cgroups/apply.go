@@ -54,6 +54,35 @@ func (m *manager) Join(pid int) error {
 	return nil
 }
 
+// JoinThread puts one thread (tid) of this process into the container's
+// cgroup v1 hierarchies, through their "tasks" files: processes it forks
+// then start there, as a child of the container's init would. cgroup v2
+// moves threads only within threaded subtrees, so the unified hierarchy is
+// left alone (a child is born in it with CloneTarget instead).
+func (m *manager) JoinThread(tid int) error {
+	if tid <= 0 {
+		return fmt.Errorf("join cgroups: invalid thread id %d", tid)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	t := strconv.Itoa(tid)
+	for _, key := range m.sortedKeys() {
+		if key == "unified" {
+			continue
+		}
+		err := cgfile.Write(m.st.Paths[key], "tasks", t)
+		if err != nil && !(m.rootless && skippable(err)) && !unwritable(err) {
+			return fmt.Errorf("join cgroup %s with thread %d: %w", key, tid, err)
+		}
+	}
+	return nil
+}
+
+// ThreadJoiner is a Manager that can move a single thread (JoinThread).
+type ThreadJoiner interface {
+	JoinThread(tid int) error
+}
+
 func (m *manager) applyOne(key string, pid int) error {
 	if m.bornIn(key, pid) {
 		return nil // CloneDir made the dir and enabled its controllers

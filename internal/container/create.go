@@ -184,6 +184,7 @@ func (r *Runtime) Create(id string, o CreateOptions) (_ *Created, retErr error) 
 		ID: id, Bundle: bundle, Rootfs: rootfs, Spec: s, StateDir: dir,
 		NoPivot: o.NoPivot, NoNewKeyring: o.NoNewKeyring, PreserveFds: o.PreserveFds, StartNow: o.StartNow,
 		Placed: placed, Hooks: runHooks, CgroupMounts: cgroupMounts(cg), CgroupDir: cgDir,
+		JoinThreadCgroups: joinThread(cg),
 	})
 	if err != nil {
 		return nil, err
@@ -319,6 +320,15 @@ func cloneDir(cg cgroups.Manager, create bool) (*os.File, error) {
 		return nil, err
 	}
 	return os.NewFile(uintptr(fd), "cgroup"), nil
+}
+
+// joinThread lets the set-up thread join the container's cgroup v1
+// hierarchies before it forks createContainer hooks; nil without a manager.
+func joinThread(cg cgroups.Manager) func(tid int) error {
+	if tj, ok := cg.(cgroups.ThreadJoiner); ok {
+		return tj.JoinThread
+	}
+	return nil
 }
 
 // cgroupMounts hands the cgroup mounts the manager read on to the rootfs

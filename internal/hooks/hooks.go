@@ -33,6 +33,12 @@ const outputCap = 64 << 10
 // Errors name the kind, the path and the exit status, plus the first line of
 // the hook's stderr (or stdout when stderr is empty).
 func Run(kind string, h specs.Hook, state *specs.State) error {
+	return run(kind, h, state, nil)
+}
+
+// run is Run; with cgroupDir (an fd of a cgroup v2 directory) the hook is
+// born in that cgroup (clone3 CLONE_INTO_CGROUP).
+func run(kind string, h specs.Hook, state *specs.State, cgroupDir *os.File) error {
 	prefix := fmt.Sprintf("%s hook %s", kind, h.Path)
 	if state == nil {
 		return fmt.Errorf("%s: no container state to pass", prefix)
@@ -62,6 +68,9 @@ func Run(kind string, h specs.Hook, state *specs.State) error {
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	// Own process group, so a timeout kills helpers the hook forked too.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if cgroupDir != nil {
+		cmd.SysProcAttr.UseCgroupFD, cmd.SysProcAttr.CgroupFD = true, int(cgroupDir.Fd())
+	}
 	cmd.Cancel = func() error {
 		err := unix.Kill(-cmd.Process.Pid, unix.SIGKILL)
 		if err == unix.ESRCH {
@@ -100,9 +109,15 @@ func Run(kind string, h specs.Hook, state *specs.State) error {
 // as if the hook had succeeded", so for those kinds every hook runs and the
 // failures come back joined, for the caller to log.
 func RunAll(kind string, hs []specs.Hook, state *specs.State) error {
+	return RunAllInCgroup(kind, hs, state, nil)
+}
+
+// RunAllInCgroup is RunAll with every hook born in the cgroup v2 directory
+// cgroupDir, when set (see run).
+func RunAllInCgroup(kind string, hs []specs.Hook, state *specs.State, cgroupDir *os.File) error {
 	var errs []error
 	for _, h := range hs {
-		if err := Run(kind, h, state); err != nil {
+		if err := run(kind, h, state, cgroupDir); err != nil {
 			if !continuesAfterFailure(kind) {
 				return err
 			}

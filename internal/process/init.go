@@ -50,6 +50,10 @@ type InitOptions struct {
 	Hooks func(pid int) error
 	// CgroupMounts: see rootfs.Config.CgroupMounts.
 	CgroupMounts []*mountinfo.Info
+	// JoinThreadCgroups moves the calling thread into the container's
+	// cgroup v1 hierarchies (cgroups.ThreadJoiner): createContainer hooks
+	// that the set-up thread forks start there. Nil: they stay in hull's.
+	JoinThreadCgroups func(tid int) error
 	// CgroupDir, when set, is an O_PATH fd of the cgroup v2 directory
 	// the first child is born in (clone3 CLONE_INTO_CGROUP; see
 	// cgroups.CloneTarget). Placed still runs: it moves the child into

@@ -12,6 +12,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
+	"github.com/hull-runtime/hull/internal/hooks"
 	"github.com/hull-runtime/hull/internal/initproc"
 	"github.com/hull-runtime/hull/internal/rootfs"
 	"github.com/hull-runtime/hull/internal/seccomp"
@@ -45,6 +46,9 @@ import (
 //	                                      init's pid namespace (procfs "pidns"),
 //	                                      devices
 //	prestart + createRuntime hooks
+//	                                      createContainer hooks: joins the
+//	                                      init's pid namespace (for its
+//	                                      children) and v1 cgroups, forks them
 //	                                      cwd, sysctls, /dev/console
 //	                                      mountpoint (terminal),
 //	                                      rootfs.Finalize (masked and
@@ -73,9 +77,9 @@ import (
 // thread cannot enter a user namespace) and no cgroup namespace to join by
 // path (a new one is fine: the init makes it once it is in its cgroups, so
 // that it is rooted there, and the thread joins it), no --no-pivot, no
-// createContainer or startContainer hooks (they run in the container's namespaces, the pid
-// namespace included), /proc mounted at /proc, a kernel with procfs's
-// "pidns" option, and a process the C constructor can finish (fastExec)
+// startContainer hooks (they run in the container after start, which the C
+// init does not do; createContainer hooks are fine: createContainerHooks),
+// /proc mounted at /proc, a kernel with procfs's "pidns" option, and a process the C constructor can finish (fastExec)
 // without a filter that kills by default (the init still opens the fifo
 // under it). A terminal is fine: the C init opens the pty after pivot_root
 // and binds it onto /dev/console (init_console in exec_fast.h).
@@ -93,7 +97,7 @@ func threadInitUsable(o *InitOptions, plan *nsPlan, ex *syncproto.ExecData) bool
 			return false
 		}
 	}
-	if h := s.Hooks; h != nil && (len(h.CreateContainer) > 0 || len(h.StartContainer) > 0) {
+	if h := s.Hooks; h != nil && len(h.StartContainer) > 0 {
 		return false
 	}
 	if s.Linux != nil && s.Linux.Seccomp != nil && seccomp.KillsByDefault(s.Linux.Seccomp.DefaultAction) {
@@ -223,6 +227,11 @@ func startOnThread(o *InitOptions, plan *nsPlan, ex *syncproto.ExecData) (_ *Ini
 			return nil, err
 		}
 	}
+	if h := s.Hooks; h != nil && len(h.CreateContainer) > 0 {
+		if err := t.do(func() error { return createContainerHooks(o, pid) }); err != nil {
+			return nil, err
+		}
+	}
 	err = t.do(func() error {
 		if cwd := s.Process.Cwd; cwd != "" && cwd != "/" {
 			if err := rootfs.MakeCwd(rc, cwd); err != nil {
@@ -282,6 +291,29 @@ func startOnThread(o *InitOptions, plan *nsPlan, ex *syncproto.ExecData) (_ *Ini
 		}
 		return nil, fmt.Errorf("protocol: unexpected %s from the init", m.Type)
 	}
+}
+
+// createContainerHooks runs on the set-up thread, after prestart and
+// createRuntime and before the root changes, as the Go init runs them: in
+// the container's namespaces (the thread's mount, network, IPC, UTS and
+// cgroup namespaces are the init's; its pid namespace is joined here for
+// the thread's children) and cgroups (the thread joins the v1 hierarchies,
+// the hooks are born in the v2 one where CLONE_INTO_CGROUP is used). The
+// thread ends after the set-up, so none of this outlives it.
+func createContainerHooks(o *InitOptions, pid int) error {
+	if err := setnsPath(syncproto.Join{Type: unix.CLONE_NEWPID, Path: "/proc/" + strconv.Itoa(pid) + "/ns/pid"}); err != nil {
+		return err
+	}
+	if o.JoinThreadCgroups != nil {
+		if err := o.JoinThreadCgroups(unix.Gettid()); err != nil {
+			return err
+		}
+	}
+	st := specs.State{
+		Version: specs.Version, ID: o.ID, Status: specs.StateCreating, Pid: pid,
+		Bundle: o.Bundle, Annotations: o.Spec.Annotations,
+	}
+	return hooks.RunAllInCgroup("createContainer", o.Spec.Hooks.CreateContainer, &st, o.CgroupDir)
 }
 
 // askCgroupNS has the waiting init unshare its cgroup namespace.
