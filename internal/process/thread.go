@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strconv"
 	"syscall"
+	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -228,6 +229,9 @@ func startOnThread(o *InitOptions, plan *nsPlan, ex *syncproto.ExecData) (_ *Ini
 		}
 	}
 	if h := s.Hooks; h != nil && len(h.CreateContainer) > 0 {
+		// The thread joins the container's v1 cgroups: they cannot be
+		// removed (on a failure) until it is gone, so stop waits for it.
+		t.waitExit = o.JoinThreadCgroups != nil
 		if err := t.do(func() error { return createContainerHooks(o, pid) }); err != nil {
 			return nil, err
 		}
@@ -352,10 +356,15 @@ type setupThread struct {
 	work    chan func() error
 	done    chan error
 	stopped bool
+	// waitExit makes stop wait until the OS thread is gone, not only its
+	// goroutine (see createContainerHooks).
+	waitExit bool
+	tid      int           // the worker's thread id, set before any work
+	exited   chan struct{} // closed when the worker goroutine returns
 }
 
 func startSetupThread() *setupThread {
-	t := &setupThread{work: make(chan func() error), done: make(chan error)}
+	t := &setupThread{work: make(chan func() error), done: make(chan error), exited: make(chan struct{})}
 	go t.run()
 	return t
 }
@@ -377,6 +386,8 @@ func (t *setupThread) run() {
 		runtime.UnlockOSThread()
 		return
 	}
+	defer close(t.exited)
+	t.tid = unix.Gettid()
 	for f := range t.work {
 		t.done <- f()
 	}
@@ -391,11 +402,25 @@ func (t *setupThread) do(f func() error) error {
 	return <-t.done
 }
 
-// stop ends the thread; it may be called more than once.
+// stop ends the thread; it may be called more than once. With waitExit it
+// returns once the kernel has released the thread (the Go runtime ends a
+// locked thread right after its goroutine returns), so that nothing it
+// joined still counts it.
 func (t *setupThread) stop() {
-	if !t.stopped {
-		t.stopped = true
-		close(t.work)
+	if t.stopped {
+		return
+	}
+	t.stopped = true
+	close(t.work)
+	if !t.waitExit {
+		return
+	}
+	<-t.exited
+	task := "/proc/self/task/" + strconv.Itoa(t.tid)
+	for deadline := time.Now().Add(time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Microsecond) {
+		if _, err := os.Stat(task); errors.Is(err, os.ErrNotExist) {
+			return
+		}
 	}
 }
 

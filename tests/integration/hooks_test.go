@@ -210,3 +210,34 @@ func TestCreateContainerHookInContainer(t *testing.T) {
 		})
 	}
 }
+
+// TestFailingCreateContainerHook: a failing createContainer hook fails
+// create with a message naming it and leaves nothing, on both paths. On the
+// set-up thread's path the thread had joined the container's v1 cgroups to
+// fork the hook: they must still be removed.
+func TestFailingCreateContainerHook(t *testing.T) {
+	t.Parallel()
+	for _, goInit := range []bool{false, true} {
+		name := "set-up thread"
+		if goInit {
+			name = "Go init"
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			b := testutil.NewBundle(t, "sleep", "100")
+			b.Edit(func(s *specs.Spec) {
+				s.Hooks = &specs.Hooks{CreateContainer: []specs.Hook{{Path: "/bin/false", Args: []string{"false"}}}}
+				if goInit {
+					forceGoInit(s)
+				}
+			})
+			root := testutil.Root(t)
+			r := testutil.Hull(t, root, "create", "--bundle", b.Dir, b.ID)
+			expectError(t, r)
+			if !strings.Contains(r.Stderr, "createContainer hook") {
+				t.Errorf("error does not name the createContainer hook: %q", r.Stderr)
+			}
+			testutil.AssertNothingLeft(t, root, b)
+		})
+	}
+}
