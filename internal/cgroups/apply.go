@@ -39,19 +39,7 @@ func (m *manager) Join(pid int) error {
 	if pid <= 0 {
 		return fmt.Errorf("join cgroups: invalid pid %d", pid)
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	p := strconv.Itoa(pid)
-	for _, key := range m.sortedKeys() {
-		if m.bornIn(key, pid) {
-			continue
-		}
-		err := cgfile.Write(m.st.Paths[key], "cgroup.procs", p)
-		if err != nil && !(m.rootless && skippable(err)) && !unwritable(err) {
-			return fmt.Errorf("join cgroup %s: %w", key, err)
-		}
-	}
-	return nil
+	return m.joinAll("cgroup.procs", pid, func(key string) bool { return m.bornIn(key, pid) })
 }
 
 // JoinThread puts one thread (tid) of this process into the container's
@@ -63,16 +51,22 @@ func (m *manager) JoinThread(tid int) error {
 	if tid <= 0 {
 		return fmt.Errorf("join cgroups: invalid thread id %d", tid)
 	}
+	return m.joinAll("tasks", tid, func(key string) bool { return key == "unified" })
+}
+
+// joinAll writes id to file in every hierarchy but those skip names,
+// tolerating what Apply tolerated (see Join).
+func (m *manager) joinAll(file string, id int, skip func(key string) bool) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	t := strconv.Itoa(tid)
+	v := strconv.Itoa(id)
 	for _, key := range m.sortedKeys() {
-		if key == "unified" {
+		if skip(key) {
 			continue
 		}
-		err := cgfile.Write(m.st.Paths[key], "tasks", t)
+		err := cgfile.Write(m.st.Paths[key], file, v)
 		if err != nil && !(m.rootless && skippable(err)) && !unwritable(err) {
-			return fmt.Errorf("join cgroup %s with thread %d: %w", key, tid, err)
+			return fmt.Errorf("join cgroup %s (%s %d): %w", key, file, id, err)
 		}
 	}
 	return nil

@@ -102,6 +102,31 @@ func setNamespace(s *specs.Spec, typ specs.LinuxNamespaceType, path string) {
 // in it.
 func forceGoInit(s *specs.Spec) { setNamespace(s, specs.TimeNamespace, "") }
 
+// bothInitPaths runs f as two parallel subtests: the container built by
+// hull's set-up thread (goInit false) and by its Go init (forceGoInit).
+func bothInitPaths(t *testing.T, f func(t *testing.T, goInit bool)) {
+	for _, goInit := range []bool{false, true} {
+		name := "set-up thread"
+		if goInit {
+			name = "Go init"
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f(t, goInit)
+		})
+	}
+}
+
+// minorFaultsSayGoInit fails t unless the waiting init's minor page faults
+// match the path: the Go runtime's start-up alone takes a few hundred, the C
+// constructor about 50 (they survive execve).
+func minorFaultsSayGoInit(t *testing.T, pid int, goInit bool) {
+	t.Helper()
+	if f := minorFaults(t, pid); goInit != (f >= 150) {
+		t.Errorf("waiting init took %d minor page faults; Go runtime ran in it: %v, want %v", f, f >= 150, goInit)
+	}
+}
+
 // dropNamespace removes namespace typ.
 func dropNamespace(s *specs.Spec, typ specs.LinuxNamespaceType) {
 	var keep []specs.LinuxNamespace

@@ -132,83 +132,74 @@ func TestFailingPrestartHook(t *testing.T) {
 // is the C constructor's.
 func TestCreateContainerHookInContainer(t *testing.T) {
 	t.Parallel()
-	for _, goInit := range []bool{false, true} {
-		name := "set-up thread"
-		if goInit {
-			name = "Go init"
+	bothInitPaths(t, func(t *testing.T, goInit bool) {
+		dir := testutil.TempDir(t, "hkc-")
+		script := filepath.Join(dir, "hook.sh")
+		body := "#!/bin/sh\ncat > \"$1/state.json\"\nfor ns in mnt pid net uts ipc cgroup; do echo \"$ns $(readlink /proc/self/ns/$ns)\"; done > \"$1/ns\"\ncat /proc/self/cgroup > \"$1/cgroup\"\n"
+		if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
+			t.Fatal(err)
 		}
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			dir := testutil.TempDir(t, "hkc-")
-			script := filepath.Join(dir, "hook.sh")
-			body := "#!/bin/sh\ncat > \"$1/state.json\"\nfor ns in mnt pid net uts ipc cgroup; do echo \"$ns $(readlink /proc/self/ns/$ns)\"; done > \"$1/ns\"\ncat /proc/self/cgroup > \"$1/cgroup\"\n"
-			if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			b := testutil.NewBundle(t, "sleep", "100")
-			b.Edit(func(s *specs.Spec) {
-				s.Hooks = &specs.Hooks{CreateContainer: []specs.Hook{{Path: script, Args: []string{script, dir}, Timeout: ptr(10)}}}
-				if goInit {
-					forceGoInit(s)
-				}
-			})
-			root := testutil.Root(t)
-			testutil.MustOK(t, testutil.Hull(t, root, "create", "--bundle", b.Dir, b.ID))
-			t.Cleanup(func() { testutil.Hull(t, root, "delete", "-f", b.ID) })
-			pid := testutil.State(t, root, b.ID).Pid
-			if f := minorFaults(t, pid); goInit != (f >= 150) {
-				t.Errorf("waiting init took %d minor page faults; Go runtime ran in it: %v, want %v", f, f >= 150, goInit)
-			}
-			var st testutil.StateJSON
-			data, err := os.ReadFile(filepath.Join(dir, "state.json"))
-			if err != nil {
-				t.Fatalf("the hook did not run: %v", err)
-			}
-			if err := json.Unmarshal(data, &st); err != nil || st.Status != "creating" || st.Pid != pid || st.ID != b.ID {
-				t.Errorf("hook state %q (%v): want status creating, pid %d, id %s", data, err, pid, b.ID)
-			}
-			nsOut, _ := os.ReadFile(filepath.Join(dir, "ns"))
-			for _, l := range lines(string(nsOut)) {
-				ns, link, _ := strings.Cut(l, " ")
-				want, err := os.Readlink("/proc/" + strconv.Itoa(pid) + "/ns/" + ns)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if link != want {
-					t.Errorf("hook's %s namespace %s, want the container's %s", ns, link, want)
-				}
-			}
-			if len(lines(string(nsOut))) != 6 {
-				t.Errorf("hook's namespaces: %q", nsOut)
-			}
-			hookCg, _ := os.ReadFile(filepath.Join(dir, "cgroup"))
-			initCg, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cgroup")
-			if err != nil {
-				t.Fatal(err)
-			}
-			// On a hybrid host the unified hierarchy (no controllers)
-			// holds threads only within threaded subtrees: the hook stays
-			// in hull's there. Every controller hierarchy must match.
-			want := map[string]string{}
-			for _, l := range lines(string(initCg)) {
-				if !strings.HasPrefix(l, "0::") {
-					want[l] = l
-				}
-			}
-			for _, l := range lines(string(hookCg)) {
-				if strings.HasPrefix(l, "0::") {
-					continue
-				}
-				if want[l] == "" {
-					t.Errorf("hook's cgroup line %q is not the container's:\n%s", l, initCg)
-				}
-				delete(want, l)
-			}
-			if len(want) > 0 {
-				t.Errorf("hook not in the container's cgroups %v:\nhook:\n%s", want, hookCg)
+		b := testutil.NewBundle(t, "sleep", "100")
+		b.Edit(func(s *specs.Spec) {
+			s.Hooks = &specs.Hooks{CreateContainer: []specs.Hook{{Path: script, Args: []string{script, dir}, Timeout: ptr(10)}}}
+			if goInit {
+				forceGoInit(s)
 			}
 		})
-	}
+		root := testutil.Root(t)
+		testutil.MustOK(t, testutil.Hull(t, root, "create", "--bundle", b.Dir, b.ID))
+		t.Cleanup(func() { testutil.Hull(t, root, "delete", "-f", b.ID) })
+		pid := testutil.State(t, root, b.ID).Pid
+		minorFaultsSayGoInit(t, pid, goInit)
+		var st testutil.StateJSON
+		data, err := os.ReadFile(filepath.Join(dir, "state.json"))
+		if err != nil {
+			t.Fatalf("the hook did not run: %v", err)
+		}
+		if err := json.Unmarshal(data, &st); err != nil || st.Status != "creating" || st.Pid != pid || st.ID != b.ID {
+			t.Errorf("hook state %q (%v): want status creating, pid %d, id %s", data, err, pid, b.ID)
+		}
+		nsOut, _ := os.ReadFile(filepath.Join(dir, "ns"))
+		for _, l := range lines(string(nsOut)) {
+			ns, link, _ := strings.Cut(l, " ")
+			want, err := os.Readlink("/proc/" + strconv.Itoa(pid) + "/ns/" + ns)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if link != want {
+				t.Errorf("hook's %s namespace %s, want the container's %s", ns, link, want)
+			}
+		}
+		if len(lines(string(nsOut))) != 6 {
+			t.Errorf("hook's namespaces: %q", nsOut)
+		}
+		hookCg, _ := os.ReadFile(filepath.Join(dir, "cgroup"))
+		initCg, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cgroup")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// On a hybrid host the unified hierarchy (no controllers)
+		// holds threads only within threaded subtrees: the hook stays
+		// in hull's there. Every controller hierarchy must match.
+		want := map[string]string{}
+		for _, l := range lines(string(initCg)) {
+			if !strings.HasPrefix(l, "0::") {
+				want[l] = l
+			}
+		}
+		for _, l := range lines(string(hookCg)) {
+			if strings.HasPrefix(l, "0::") {
+				continue
+			}
+			if want[l] == "" {
+				t.Errorf("hook's cgroup line %q is not the container's:\n%s", l, initCg)
+			}
+			delete(want, l)
+		}
+		if len(want) > 0 {
+			t.Errorf("hook not in the container's cgroups %v:\nhook:\n%s", want, hookCg)
+		}
+	})
 }
 
 // TestFailingCreateContainerHook: a failing createContainer hook fails
@@ -217,27 +208,20 @@ func TestCreateContainerHookInContainer(t *testing.T) {
 // fork the hook: they must still be removed.
 func TestFailingCreateContainerHook(t *testing.T) {
 	t.Parallel()
-	for _, goInit := range []bool{false, true} {
-		name := "set-up thread"
-		if goInit {
-			name = "Go init"
-		}
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			b := testutil.NewBundle(t, "sleep", "100")
-			b.Edit(func(s *specs.Spec) {
-				s.Hooks = &specs.Hooks{CreateContainer: []specs.Hook{{Path: "/bin/false", Args: []string{"false"}}}}
-				if goInit {
-					forceGoInit(s)
-				}
-			})
-			root := testutil.Root(t)
-			r := testutil.Hull(t, root, "create", "--bundle", b.Dir, b.ID)
-			expectError(t, r)
-			if !strings.Contains(r.Stderr, "createContainer hook") {
-				t.Errorf("error does not name the createContainer hook: %q", r.Stderr)
+	bothInitPaths(t, func(t *testing.T, goInit bool) {
+		b := testutil.NewBundle(t, "sleep", "100")
+		b.Edit(func(s *specs.Spec) {
+			s.Hooks = &specs.Hooks{CreateContainer: []specs.Hook{{Path: "/bin/false", Args: []string{"false"}}}}
+			if goInit {
+				forceGoInit(s)
 			}
-			testutil.AssertNothingLeft(t, root, b)
 		})
-	}
+		root := testutil.Root(t)
+		r := testutil.Hull(t, root, "create", "--bundle", b.Dir, b.ID)
+		expectError(t, r)
+		if !strings.Contains(r.Stderr, "createContainer hook") {
+			t.Errorf("error does not name the createContainer hook: %q", r.Stderr)
+		}
+		testutil.AssertNothingLeft(t, root, b)
+	})
 }

@@ -78,48 +78,39 @@ func TestRunUnderPty(t *testing.T) {
 // TestWaitingInitIsStub.
 func TestTerminalInitBothPaths(t *testing.T) {
 	t.Parallel()
-	for _, goInit := range []bool{false, true} {
-		name := "set-up thread"
-		if goInit {
-			name = "Go init"
-		}
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			b := testutil.NewBundle(t, "sh", "-c",
-				`echo "tty=$(tty) dev=$(stat -c %t:%T $(tty)) console=$(stat -c %t:%T /dev/console)"; echo done`)
-			b.Edit(func(s *specs.Spec) {
-				s.Process.Terminal = true
-				if goInit {
-					forceGoInit(s)
-				}
-			})
-			root := testutil.Root(t)
-			cs := testutil.NewConsoleSocket(t)
-			testutil.MustOK(t, testutil.Hull(t, root, "create", "--console-socket", cs.Path, "--bundle", b.Dir, b.ID))
-			t.Cleanup(func() { testutil.Hull(t, root, "delete", "-f", b.ID) })
-			master := cs.Master(t, 10*time.Second)
-			if f := minorFaults(t, testutil.State(t, root, b.ID).Pid); goInit != (f >= 150) {
-				t.Errorf("waiting init took %d minor page faults; Go runtime ran in it: %v, want %v", f, f >= 150, goInit)
+	bothInitPaths(t, func(t *testing.T, goInit bool) {
+		b := testutil.NewBundle(t, "sh", "-c",
+			`echo "tty=$(tty) dev=$(stat -c %t:%T $(tty)) console=$(stat -c %t:%T /dev/console)"; echo done`)
+		b.Edit(func(s *specs.Spec) {
+			s.Process.Terminal = true
+			if goInit {
+				forceGoInit(s)
 			}
-			testutil.MustOK(t, testutil.Hull(t, root, "start", b.ID))
-			out := testutil.ReadUntil(master, "done", 10*time.Second)
-			var tty, dev, console string
-			for _, f := range strings.Fields(out) {
-				if v, ok := strings.CutPrefix(f, "tty="); ok {
-					tty = v
-				} else if v, ok := strings.CutPrefix(f, "dev="); ok {
-					dev = v
-				} else if v, ok := strings.CutPrefix(f, "console="); ok {
-					console = v
-				}
-			}
-			if tty != "/dev/pts/0" {
-				t.Errorf("tty inside is %q, want /dev/pts/0 (the container's own devpts): %q", tty, out)
-			}
-			if dev == "" || console != dev {
-				t.Errorf("/dev/console is device %q, the tty %q: want the same pty: %q", console, dev, out)
-			}
-			testutil.WaitStatus(t, root, b.ID, "stopped", 10*time.Second)
 		})
-	}
+		root := testutil.Root(t)
+		cs := testutil.NewConsoleSocket(t)
+		testutil.MustOK(t, testutil.Hull(t, root, "create", "--console-socket", cs.Path, "--bundle", b.Dir, b.ID))
+		t.Cleanup(func() { testutil.Hull(t, root, "delete", "-f", b.ID) })
+		master := cs.Master(t, 10*time.Second)
+		minorFaultsSayGoInit(t, testutil.State(t, root, b.ID).Pid, goInit)
+		testutil.MustOK(t, testutil.Hull(t, root, "start", b.ID))
+		out := testutil.ReadUntil(master, "done", 10*time.Second)
+		var tty, dev, console string
+		for _, f := range strings.Fields(out) {
+			if v, ok := strings.CutPrefix(f, "tty="); ok {
+				tty = v
+			} else if v, ok := strings.CutPrefix(f, "dev="); ok {
+				dev = v
+			} else if v, ok := strings.CutPrefix(f, "console="); ok {
+				console = v
+			}
+		}
+		if tty != "/dev/pts/0" {
+			t.Errorf("tty inside is %q, want /dev/pts/0 (the container's own devpts): %q", tty, out)
+		}
+		if dev == "" || console != dev {
+			t.Errorf("/dev/console is device %q, the tty %q: want the same pty: %q", console, dev, out)
+		}
+		testutil.WaitStatus(t, root, b.ID, "stopped", 10*time.Second)
+	})
 }

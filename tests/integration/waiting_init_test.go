@@ -99,9 +99,7 @@ func testWaitingInit(t *testing.T, goInit, cgroupNS bool) {
 	if cmdline, _ := os.ReadFile("/proc/" + strconv.Itoa(s.Pid) + "/cmdline"); !strings.HasPrefix(string(cmdline), "hull\x00init\x00sh\x00-c\x00") {
 		t.Errorf("waiting init's cmdline %q, want hull init and the program's", cmdline)
 	}
-	if f := minorFaults(t, s.Pid); goInit != (f >= 150) {
-		t.Errorf("waiting init took %d minor page faults; Go runtime ran in it: %v, want %v", f, f >= 150, goInit)
-	}
+	minorFaultsSayGoInit(t, s.Pid, goInit)
 	if st["Uid"] == "" || !strings.HasPrefix(st["Uid"], "1000") {
 		t.Errorf("waiting init uid %q, want the container's user 1000 already", st["Uid"])
 	}
