@@ -1,5 +1,6 @@
-// Package oneproc gives the hull command one P (GOMAXPROCS=1) as early as
-// Go allows: in a package init with no dependencies but the runtime, so it
+// Package oneproc gives the hull command one P (GOMAXPROCS=1) from the
+// runtime's start (oneproc_amd64.c), or as early as Go allows where that is not
+// possible: in a package init with no dependencies but the runtime, so it
 // runs before nearly all other package initialisation allocates.
 //
 // The CLI's goroutines (the set-up thread's included) take turns and never
@@ -11,8 +12,15 @@
 // CLI's milliseconds of life never need.
 package oneproc
 
-import "runtime"
+import (
+	"os"
+	"runtime"
+)
 
 func init() {
+	if injected() {
+		// The runtime has read it; hull's children must not inherit it.
+		os.Unsetenv("GOMAXPROCS")
+	}
 	runtime.GOMAXPROCS(1)
 }

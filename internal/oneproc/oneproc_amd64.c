@@ -1,0 +1,92 @@
+//go:build linux
+
+/*
+ * GOMAXPROCS=1 from the first instruction of the Go runtime.
+ *
+ * The runtime sizes its P array in schedinit, before any Go code runs, from
+ * the GOMAXPROCS environment variable or else the CPU count. With two Ps,
+ * runtime.main's gcenable() hands its two background goroutines to the
+ * second P and starts a thread for it, and runtime.GOMAXPROCS(1) in a package
+ * init then stops the world to take the P away again. That thread, its
+ * wake-ups and the stop cost about 0.15 ms of CPU in every hull command on
+ * this 2-CPU VM (docs/performance.md, seventh round).
+ *
+ * The runtime reads its environment from the block the kernel put on the
+ * stack: argc, argv, NULL, envp, NULL, auxv (runtime.goenvs_unix walks past
+ * argv, runtime.sysargs past envp to reach auxv). setenv(3) in a constructor
+ * changes libc's environ, which the runtime never reads. So hull's ELF entry
+ * point (the linker's -e, cgo LDFLAGS in oneproc_cgo.go) is hullentry
+ * (entry_amd64.S): before libc's _start runs, it builds a copy of that block
+ * further down the stack with GOMAXPROCS=1 added, unless the caller set
+ * GOMAXPROCS, and starts _start on the copy. The strings stay where the
+ * kernel put them and the kernel's block is left alone, so
+ * /proc/<pid>/environ still shows what hull was started with; the Go side
+ * (oneproc.go) takes the variable out of os.Environ() again, so no process
+ * hull starts inherits it. (The linker's --wrap=main did the same later,
+ * but it breaks the Go linker's probe of the C linker's flags, which then
+ * leaves out -no-pie.)
+ *
+ * These run before libc is initialised: no libc calls, no TLS, no stack
+ * protector (CFLAGS), nothing but loads and stores.
+ */
+#include <elf.h>
+
+static char gomaxprocs_var[] = "GOMAXPROCS=1";
+static int injected;
+
+int hull_gomaxprocs_injected(void) { return injected; }
+
+static int is_gomaxprocs(const char *s)
+{
+	const char *p = "GOMAXPROCS=";
+
+	for (; *p != '\0'; p++, s++)
+		if (*s != *p)
+			return 0;
+	return 1;
+}
+
+/*
+ * hull_block_words returns the size, in words, of the block with
+ * GOMAXPROCS=1 added, or 0 when the kernel's block is to be used as it is.
+ */
+unsigned long hull_block_words(unsigned long *sp)
+{
+	unsigned long argc = sp[0], nenv = 0, naux = 0;
+	char **envp = (char **)(sp + 1 + argc + 1);
+	unsigned long *aux;
+
+	for (; envp[nenv] != 0; nenv++)
+		if (is_gomaxprocs(envp[nenv]))
+			return 0;
+	/* auxv: (type, value) pairs up to and including AT_NULL. */
+	aux = (unsigned long *)(envp + nenv + 1);
+	while (aux[naux] != AT_NULL)
+		naux += 2;
+	naux += 2;
+	return 1 + argc + 1 + nenv + 2 + naux;
+}
+
+/* hull_block_fill writes that block at dst from the kernel's at sp. */
+void hull_block_fill(unsigned long *dst, unsigned long *sp)
+{
+	unsigned long argc = sp[0], i = 0, *src = sp;
+
+	*dst++ = *src++; /* argc */
+	for (i = 0; i < argc; i++)
+		*dst++ = *src++;
+	*dst++ = *src++; /* NULL */
+	while (*src != 0)
+		*dst++ = *src++;
+	*dst++ = (unsigned long)gomaxprocs_var;
+	*dst++ = *src++; /* NULL */
+	for (;;) {
+		unsigned long type = *src;
+
+		*dst++ = *src++;
+		*dst++ = *src++;
+		if (type == AT_NULL)
+			break;
+	}
+	injected = 1;
+}
