@@ -4,11 +4,11 @@
 package caps
 
 import (
-	"os"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/hull-runtime/hull/internal/rawfile"
 	"golang.org/x/sys/unix"
 )
 
@@ -76,7 +76,7 @@ func Known() map[string]int {
 // (e.g. /proc not mounted yet) the bounding set is probed with PR_CAPBSET_READ,
 // which fails with EINVAL for numbers the kernel does not know.
 func lastCap() int {
-	if b, err := os.ReadFile("/proc/sys/kernel/cap_last_cap"); err == nil {
+	if b, err := rawfile.ReadProc("/proc/sys/kernel/cap_last_cap", 16); err == nil {
 		if n, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && n >= 0 {
 			return n
 		}

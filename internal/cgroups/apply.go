@@ -7,11 +7,10 @@ import (
 	"path/filepath"
 	"strconv"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/hull-runtime/hull/internal/cgroups/cgfile"
 	"github.com/hull-runtime/hull/internal/cgroups/fs1"
 	"github.com/hull-runtime/hull/internal/cgroups/fs2"
+	"golang.org/x/sys/unix"
 )
 
 // Apply creates the missing directories of every hierarchy (recording each
@@ -91,7 +90,7 @@ func (m *manager) applyOne(key string, pid int) error {
 		return err
 	}
 	if key == "cpuset" {
-		if err := initCpusets(dir); err != nil {
+		if _, err := initCpusets(dir); err != nil {
 			return err
 		}
 	}
@@ -217,19 +216,23 @@ func (m *manager) forgetCreated(d string) {
 // initCpusets fills empty cpuset.cpus/mems from the top down: v1 refuses to
 // attach a task to a cpuset with empty sets (ENOSPC), and a child can only be
 // filled once its parent is. Only empty values are written, so cgroups that
-// are already usable are never changed.
-func initCpusets(dir string) error {
-	cpus, err1 := cgfile.Read(dir, "cpuset.cpus")
-	mems, err2 := cgfile.Read(dir, "cpuset.mems")
-	if err1 == nil && err2 == nil && cpus != "" && mems != "" {
-		return nil
+// are already usable are never changed. It returns dir's sets, so that each
+// level's files are read once.
+func initCpusets(dir string) ([2]string, error) {
+	cur, err := fs1.ReadCpuset(dir)
+	if err != nil || cur[0] != "" && cur[1] != "" {
+		return cur, err
 	}
+	var parentSets [2]string
 	if parent := filepath.Dir(dir); parent != dir && isCgroupFS(parent) && sameFS(parent, dir) {
-		if err := initCpusets(parent); err != nil {
-			return err
-		}
+		parentSets, err = initCpusets(parent)
+	} else {
+		parentSets, err = fs1.ReadCpuset(parent)
 	}
-	return fs1.InitCpuset(dir)
+	if err != nil {
+		return cur, err
+	}
+	return fs1.FillCpuset(dir, cur, parentSets)
 }
 
 // mountOf returns the top of the cgroup filesystem holding dir: the highest

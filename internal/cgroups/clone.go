@@ -1,15 +1,13 @@
 package cgroups
 
 import (
-	"bufio"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/hull-runtime/hull/internal/cgroups/fs2"
+	"github.com/hull-runtime/hull/internal/rawfile"
+	"golang.org/x/sys/unix"
 )
 
 // CloneTarget is a Manager whose cgroup a process can be born in: clone3(2)
@@ -67,14 +65,12 @@ func (m *manager) bornIn(key string, pid int) bool {
 	if key != "unified" || m.cloneDir == "" || m.cloneDir != dir {
 		return false
 	}
-	f, err := os.Open("/proc/" + strconv.Itoa(pid) + "/cgroup")
+	data, err := rawfile.ReadProc("/proc/"+strconv.Itoa(pid)+"/cgroup", 1024)
 	if err != nil {
 		return false
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if p, ok := strings.CutPrefix(sc.Text(), "0::"); ok {
+	for _, line := range strings.Split(string(data), "\n") {
+		if p, ok := strings.CutPrefix(line, "0::"); ok {
 			return filepath.Join(mountOf(dir), p) == filepath.Clean(dir)
 		}
 	}

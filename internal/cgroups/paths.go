@@ -2,15 +2,15 @@ package cgroups
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
-	"github.com/moby/sys/mountinfo"
-
 	"github.com/hull-runtime/hull/internal/procfs"
+	"github.com/hull-runtime/hull/internal/rawfile"
+	"github.com/moby/sys/mountinfo"
 )
 
 // hierarchy is one mounted cgroup hierarchy, keyed like State.Paths.
@@ -152,12 +152,11 @@ func hostPaths(mode Mode, cgroupsPath, id string) (map[string]string, []*mountin
 	if err != nil {
 		return nil, nil, fmt.Errorf("read cgroup mounts: %w", err)
 	}
-	f, err := os.Open("/proc/self/cgroup")
+	data, err := rawfile.ReadProc("/proc/self/cgroup", 1024)
 	if err != nil {
-		return nil, nil, fmt.Errorf("open /proc/self/cgroup: %w", err)
+		return nil, nil, fmt.Errorf("read /proc/self/cgroup: %w", err)
 	}
-	defer f.Close()
-	own, err := ownCgroups(f)
+	own, err := ownCgroups(bytes.NewReader(data))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -7,18 +7,18 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/moby/sys/mountinfo"
-	specs "github.com/opencontainers/runtime-spec/specs-go"
-	"golang.org/x/sys/unix"
-
 	"github.com/hull-runtime/hull/internal/cgroups"
 	"github.com/hull-runtime/hull/internal/cleanup"
 	"github.com/hull-runtime/hull/internal/hooks"
 	"github.com/hull-runtime/hull/internal/intelrdt"
 	"github.com/hull-runtime/hull/internal/process"
 	"github.com/hull-runtime/hull/internal/procfs"
+	"github.com/hull-runtime/hull/internal/rawfile"
 	"github.com/hull-runtime/hull/internal/spec"
 	"github.com/hull-runtime/hull/internal/state"
+	"github.com/moby/sys/mountinfo"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
 )
 
 // CreateOptions are create's flags.
@@ -110,7 +110,6 @@ func (r *Runtime) Create(id string, o CreateOptions) (_ *Created, retErr error) 
 		Bundle:         bundle,
 		Rootfs:         rootfs,
 		Created:        time.Now().UTC(),
-		Owner:          ownerName(),
 		Annotations:    s.Annotations,
 		Config:         s,
 		NoPivot:        o.NoPivot,
@@ -235,7 +234,7 @@ func writePidFile(path string, pid int) error {
 		return err
 	}
 	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
-	if err := os.WriteFile(tmp, []byte(strconv.Itoa(pid)), 0o644); err != nil {
+	if err := rawfile.WriteFile(tmp, []byte(strconv.Itoa(pid)), unix.O_CREAT|unix.O_TRUNC, 0o644); err != nil {
 		return fmt.Errorf("--pid-file %s: %w", path, err)
 	}
 	if err := os.Rename(tmp, path); err != nil {

@@ -11,14 +11,14 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hull-runtime/hull/internal/initproc"
+	"github.com/hull-runtime/hull/internal/procattr"
+	"github.com/hull-runtime/hull/internal/rawfile"
+	"github.com/hull-runtime/hull/internal/seccomp"
+	"github.com/hull-runtime/hull/internal/syncproto"
 	"github.com/moby/sys/mountinfo"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
-
-	"github.com/hull-runtime/hull/internal/initproc"
-	"github.com/hull-runtime/hull/internal/procattr"
-	"github.com/hull-runtime/hull/internal/seccomp"
-	"github.com/hull-runtime/hull/internal/syncproto"
 )
 
 // InitOptions describes the init to start.
@@ -99,11 +99,12 @@ func Start(o *InitOptions) (_ *Init, retErr error) {
 
 	var dirFd *os.File
 	if !o.Exec {
-		dirFd, err = os.OpenFile(o.StateDir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		fd, err := rawfile.OpenFd(o.StateDir, unix.O_PATH|unix.O_DIRECTORY, 0)
 		if err != nil {
 			childSock.Close()
 			return nil, fmt.Errorf("open state dir: %w", err)
 		}
+		dirFd = os.NewFile(uintptr(fd), o.StateDir)
 		defer dirFd.Close()
 	}
 

@@ -10,15 +10,15 @@ import (
 	"syscall"
 	"time"
 
-	specs "github.com/opencontainers/runtime-spec/specs-go"
-	"golang.org/x/sys/unix"
-
 	"github.com/hull-runtime/hull/internal/hooks"
 	"github.com/hull-runtime/hull/internal/initproc"
+	"github.com/hull-runtime/hull/internal/rawfile"
 	"github.com/hull-runtime/hull/internal/rootfs"
 	"github.com/hull-runtime/hull/internal/seccomp"
 	"github.com/hull-runtime/hull/internal/state"
 	"github.com/hull-runtime/hull/internal/syncproto"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
 )
 
 // A container init without a Go runtime.
@@ -126,10 +126,13 @@ func startOnThread(o *InitOptions, plan *nsPlan, ex *syncproto.ExecData) (_ *Ini
 	defer childSock.Close()
 	conn := syncproto.NewConn(parentSock)
 
-	fifo, err := os.OpenFile(filepath.Join(o.StateDir, state.FifoName), unix.O_PATH|unix.O_CLOEXEC, 0)
+	// rawfile, not os.OpenFile: that would try to make the O_PATH fd
+	// non-blocking and register it with the poller first.
+	fifoFd, err := rawfile.OpenFd(filepath.Join(o.StateDir, state.FifoName), unix.O_PATH, 0)
 	if err != nil {
 		return nil, fmt.Errorf("open exec fifo: %w", err)
 	}
+	fifo := os.NewFile(uintptr(fifoFd), state.FifoName)
 	defer fifo.Close()
 	extra := make([]*os.File, 0, o.PreserveFds+2)
 	for i := 0; i < o.PreserveFds; i++ {
@@ -194,7 +197,7 @@ func startOnThread(o *InitOptions, plan *nsPlan, ex *syncproto.ExecData) (_ *Ini
 			return nil, err
 		}
 	}
-	pidns, err := os.Open("/proc/" + strconv.Itoa(pid) + "/ns/pid")
+	pidns, err := rawfile.Open("/proc/"+strconv.Itoa(pid)+"/ns/pid", unix.O_RDONLY, 0)
 	if err != nil {
 		return nil, fmt.Errorf("open the init's pid namespace: %w", err)
 	}

@@ -2,11 +2,10 @@ package procfs
 
 import (
 	"fmt"
-	"io"
-	"os"
 	"strconv"
 	"strings"
 
+	"github.com/hull-runtime/hull/internal/rawfile"
 	"github.com/moby/sys/mountinfo"
 )
 
@@ -43,27 +42,7 @@ func ThreadMounts(fstypes ...string) ([]*mountinfo.Info, error) {
 // readAll reads a procfs file, which stat reports as empty, into a buffer
 // that starts at 8 KB and doubles: os.ReadFile starts at 512 bytes and grows
 // through every size class on the way to a few KB.
-func readAll(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data := make([]byte, 0, 8<<10)
-	for {
-		n, err := f.Read(data[len(data):cap(data)])
-		data = data[:len(data)+n]
-		if err == io.EOF || (err == nil && n == 0) {
-			return data, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		if len(data) == cap(data) {
-			data = append(make([]byte, 0, 2*cap(data)), data...)
-		}
-	}
-}
+func readAll(path string) ([]byte, error) { return rawfile.ReadProc(path, 8<<10) }
 
 // ParseMounts parses mountinfo text (proc(5)):
 //

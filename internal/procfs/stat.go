@@ -4,9 +4,10 @@ package procfs
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
+
+	"github.com/hull-runtime/hull/internal/rawfile"
 )
 
 // Stat is the part of /proc/<pid>/stat hull uses.
@@ -18,7 +19,7 @@ type Stat struct {
 // ReadStat parses /proc/<pid>/stat. The command name may hold spaces and
 // parentheses, so fields are counted after the last ')'.
 func ReadStat(pid int) (Stat, error) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	b, err := rawfile.ReadProc("/proc/"+strconv.Itoa(pid)+"/stat", 512)
 	if err != nil {
 		return Stat{}, err
 	}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hull-runtime/hull/internal/rawfile"
 	"github.com/moby/sys/mountinfo"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -98,7 +99,7 @@ func (s *setupState) readProcCgroup() ([]byte, error) {
 	if s.c.CgroupPid != 0 {
 		p = "/proc/" + strconv.Itoa(s.c.CgroupPid) + "/cgroup"
 	}
-	data, err := os.ReadFile(p)
+	data, err := rawfile.ReadProc(p, 1024)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", p, err)
 	}

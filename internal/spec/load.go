@@ -6,13 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 
-	specs "github.com/opencontainers/runtime-spec/specs-go"
-
+	"github.com/hull-runtime/hull/internal/rawfile"
 	"github.com/hull-runtime/hull/internal/specjson"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
 // Load reads bundle/config.json, validates it and returns it. Every error is a
@@ -23,7 +22,7 @@ import (
 // absolute by treating them as relative to "/".
 func Load(bundle string) (*specs.Spec, error) {
 	p := filepath.Join(bundle, ConfigName)
-	data, err := os.ReadFile(p)
+	data, err := rawfile.ReadFile(p)
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {

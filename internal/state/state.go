@@ -10,12 +10,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
 	"time"
 
 	"github.com/hull-runtime/hull/internal/intelrdt"
+	"github.com/hull-runtime/hull/internal/rawfile"
 	"github.com/hull-runtime/hull/internal/specjson"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -217,32 +220,32 @@ type Store struct{ Root string }
 func (s Store) Dir(id string) string { return filepath.Join(s.Root, id) }
 
 // Lock is a held flock on a container directory.
-type Lock struct{ f *os.File }
+type Lock struct{ fd int }
 
 // Unlock releases the lock.
 func (l *Lock) Unlock() {
-	if l != nil && l.f != nil {
-		l.f.Close()
-		l.f = nil
+	if l != nil && l.fd >= 0 {
+		unix.Close(l.fd)
+		l.fd = -1
 	}
 }
 
 func lockDir(dir string) (*Lock, error) {
-	f, err := os.Open(dir)
+	fd, err := rawfile.OpenFd(dir, unix.O_RDONLY|unix.O_DIRECTORY, 0)
 	if err != nil {
 		return nil, err
 	}
 	for {
-		err = unix.Flock(int(f.Fd()), unix.LOCK_EX)
+		err = unix.Flock(fd, unix.LOCK_EX)
 		if err != unix.EINTR {
 			break
 		}
 	}
 	if err != nil {
-		f.Close()
+		unix.Close(fd)
 		return nil, fmt.Errorf("lock %s: %w", dir, err)
 	}
-	return &Lock{f: f}, nil
+	return &Lock{fd: fd}, nil
 }
 
 // Create makes the container's directory and locks it. It fails with
@@ -293,7 +296,7 @@ func (s Store) Open(id string) (*Container, *Lock, error) {
 // Read reads state.json without locking (list, state).
 func (s Store) Read(id string) (*Container, error) {
 	p := filepath.Join(s.Dir(id), stateFile)
-	b, err := os.ReadFile(p)
+	b, err := rawfile.ReadFile(p)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, &ErrNotExist{ID: id}
@@ -319,7 +322,7 @@ func (s Store) Write(c *Container) error {
 	if err != nil {
 		return fmt.Errorf("encode state of %s: %w", c.ID, err)
 	}
-	tmp, err := os.CreateTemp(dir, ".state-*")
+	tmp, err := createTemp(dir, ".state-")
 	if err != nil {
 		return fmt.Errorf("write state of %s: %w", c.ID, err)
 	}
@@ -328,22 +331,54 @@ func (s Store) Write(c *Container) error {
 	_, werr := tmp.Write(b)
 	cerr := tmp.Close()
 	if err := errors.Join(werr, cerr); err != nil {
-		os.Remove(tmp.Name())
+		unix.Unlink(tmp.Name())
 		return fmt.Errorf("write %s: %w", tmp.Name(), err)
 	}
-	if err := os.Rename(tmp.Name(), filepath.Join(dir, stateFile)); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write state of %s: %w", c.ID, err)
+	if err := unix.Rename(tmp.Name(), filepath.Join(dir, stateFile)); err != nil {
+		unix.Unlink(tmp.Name())
+		return fmt.Errorf("write state of %s: rename %s: %w", c.ID, tmp.Name(), err)
 	}
 	return nil
 }
 
+// createTemp creates dir/prefix<random>, as os.CreateTemp does (0600,
+// O_EXCL, a new name while one exists), as a rawfile.FD.
+func createTemp(dir, prefix string) (*rawfile.FD, error) {
+	for try := 0; ; try++ {
+		p := filepath.Join(dir, prefix+strconv.FormatUint(uint64(rand.Uint32()), 10))
+		f, err := rawfile.Open(p, unix.O_RDWR|unix.O_CREAT|unix.O_EXCL, 0o600)
+		if errors.Is(err, fs.ErrExist) && try < 10000 {
+			continue
+		}
+		return f, err
+	}
+}
+
 // Remove deletes the container's directory.
 func (s Store) Remove(id string) error {
-	if err := os.RemoveAll(s.Dir(id)); err != nil {
+	if err := removeDir(s.Dir(id)); err != nil {
 		return fmt.Errorf("remove state of %s: %w", id, err)
 	}
 	return nil
+}
+
+// removeDir removes a state directory. It holds state.json, and exec.fifo
+// until the container starts: those are unlinked and the directory removed
+// in four syscalls. Anything else (a temporary state file a killed hull
+// left) goes through os.RemoveAll, which costs a dozen more and the
+// runtime's poller.
+func removeDir(dir string) error {
+	for _, name := range []string{stateFile, FifoName} {
+		if err := unix.Unlink(filepath.Join(dir, name)); err != nil && err != unix.ENOENT {
+			return os.RemoveAll(dir)
+		}
+	}
+	switch err := unix.Rmdir(dir); err {
+	case nil, unix.ENOENT:
+		return nil
+	default:
+		return os.RemoveAll(dir)
+	}
 }
 
 // List returns the ids under the root.
@@ -386,12 +421,12 @@ func (s Store) RemoveOrphan(id string) (bool, error) {
 		return false, err
 	}
 	dir := s.Dir(id)
-	f, err := os.Open(dir)
+	fd, err := rawfile.OpenFd(dir, unix.O_RDONLY|unix.O_DIRECTORY, 0)
 	if err != nil {
 		return false, nil
 	}
-	defer f.Close()
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+	defer unix.Close(fd)
+	if err := unix.Flock(fd, unix.LOCK_EX|unix.LOCK_NB); err != nil {
 		return false, nil // a create is still running
 	}
 	if _, err := os.Stat(filepath.Join(dir, stateFile)); err == nil {

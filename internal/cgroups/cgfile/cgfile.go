@@ -6,13 +6,13 @@ package cgfile
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/hull-runtime/hull/internal/rawfile"
 	"golang.org/x/sys/unix"
 )
 
@@ -32,60 +32,33 @@ func checkName(name string) error {
 // rather than a silently created regular file. O_NOFOLLOW keeps a planted
 // symlink from redirecting the write to a host file.
 //
-// Raw syscalls, not os.File: an os.File registers every open file with the
+// rawfile, not os.File: an os.File registers every open file with the
 // runtime's poller (an epoll_ctl that kernfs files refuse) and a run writes
 // some forty control files.
 func Write(dir, name, value string) error {
 	if err := checkName(name); err != nil {
 		return err
 	}
-	p := filepath.Join(dir, name)
-	fd, err := openRaw(p, unix.O_WRONLY|unix.O_TRUNC)
+	f, err := rawfile.Open(filepath.Join(dir, name), unix.O_WRONLY|unix.O_TRUNC|unix.O_NOFOLLOW, 0)
 	if err != nil {
 		return err
 	}
-	n, werr := ignoringEINTR(func() (int, error) { return unix.Write(fd, []byte(value)) })
-	cerr := unix.Close(fd)
-	switch {
-	case werr != nil:
-		return fmt.Errorf("value %q: %w", value, &os.PathError{Op: "write", Path: p, Err: werr})
-	case n != len(value):
-		return fmt.Errorf("value %q: %w", value, &os.PathError{Op: "write", Path: p, Err: io.ErrShortWrite})
-	case cerr != nil:
-		return &os.PathError{Op: "close", Path: p, Err: cerr}
+	_, werr := f.WriteString(value)
+	cerr := f.Close()
+	if werr != nil {
+		return fmt.Errorf("value %q: %w", value, werr)
 	}
-	return nil
-}
-
-// openRaw opens p (never created, never followed) and returns an error in
-// os.OpenFile's shape.
-func openRaw(p string, flags int) (int, error) {
-	fd, err := ignoringEINTR(func() (int, error) {
-		return unix.Open(p, flags|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
-	})
-	if err != nil {
-		return -1, &os.PathError{Op: "open", Path: p, Err: err}
-	}
-	return fd, nil
-}
-
-func ignoringEINTR(f func() (int, error)) (int, error) {
-	for {
-		n, err := f()
-		if err != unix.EINTR {
-			return n, err
-		}
-	}
+	return cerr
 }
 
 // Open opens dir/name for writing (not created, not followed, not
 // truncated) for callers that write several values in a row, each write(2)
 // being one value to the kernel (devices.allow rules).
-func Open(dir, name string) (*os.File, error) {
+func Open(dir, name string) (*rawfile.FD, error) {
 	if err := checkName(name); err != nil {
 		return nil, err
 	}
-	return os.OpenFile(filepath.Join(dir, name), os.O_WRONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	return rawfile.Open(filepath.Join(dir, name), unix.O_WRONLY|unix.O_NOFOLLOW, 0)
 }
 
 // Read returns dir/name with surrounding whitespace trimmed.
@@ -93,27 +66,16 @@ func Read(dir, name string) (string, error) {
 	if err := checkName(name); err != nil {
 		return "", err
 	}
-	p := filepath.Join(dir, name)
-	fd, err := openRaw(p, unix.O_RDONLY)
+	f, err := rawfile.Open(filepath.Join(dir, name), unix.O_RDONLY|unix.O_NOFOLLOW, 0)
 	if err != nil {
 		return "", err
 	}
-	defer unix.Close(fd)
-	buf := make([]byte, 0, 512)
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := ignoringEINTR(func() (int, error) { return unix.Read(fd, buf[len(buf):cap(buf)]) })
-		if err != nil {
-			return "", &os.PathError{Op: "read", Path: p, Err: err}
-		}
-		if n == 0 {
-			break
-		}
-		buf = buf[:len(buf)+n]
+	defer f.Close()
+	b, err := f.ReadAll(512)
+	if err != nil {
+		return "", err
 	}
-	return strings.TrimSpace(string(buf)), nil
+	return strings.TrimSpace(string(b)), nil
 }
 
 // Exists reports whether dir/name exists (without following a final symlink).

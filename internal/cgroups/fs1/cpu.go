@@ -4,9 +4,8 @@ import (
 	"fmt"
 	"path/filepath"
 
-	specs "github.com/opencontainers/runtime-spec/specs-go"
-
 	"github.com/hull-runtime/hull/internal/cgroups/cgfile"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
 func cpuNeeded(c *specs.LinuxCPU) bool {
@@ -98,30 +97,53 @@ func setCpuset(dir string, c *specs.LinuxCPU) error {
 	return nil
 }
 
+// cpusetFiles are the two sets a v1 cpuset needs before it takes a task.
+var cpusetFiles = [2]string{"cpuset.cpus", "cpuset.mems"}
+
+// ReadCpuset returns dir's cpuset.cpus and cpuset.mems.
+func ReadCpuset(dir string) ([2]string, error) {
+	var v [2]string
+	for i, f := range cpusetFiles {
+		s, err := cgfile.Read(dir, f)
+		if err != nil {
+			return v, err
+		}
+		v[i] = s
+	}
+	return v, nil
+}
+
+// FillCpuset writes the parent's value into each of dir's empty sets (cur,
+// as read from dir) and returns dir's sets after.
+func FillCpuset(dir string, cur, parent [2]string) ([2]string, error) {
+	for i, f := range cpusetFiles {
+		if cur[i] != "" {
+			continue
+		}
+		if parent[i] == "" {
+			return cur, fmt.Errorf("init cpuset %s: parent %s has empty %s", dir, filepath.Dir(dir), f)
+		}
+		if err := cgfile.Write(dir, f, parent[i]); err != nil {
+			return cur, err
+		}
+		cur[i] = parent[i]
+	}
+	return cur, nil
+}
+
 // InitCpuset copies cpuset.cpus and cpuset.mems from the parent directory when
 // dir's are empty: a new v1 cpuset cgroup starts with empty sets and the
 // kernel refuses to attach a task to it (ENOSPC) until both are filled.
 // Callers initialise parents before children.
 func InitCpuset(dir string) error {
-	parent := filepath.Dir(dir)
-	for _, f := range []string{"cpuset.cpus", "cpuset.mems"} {
-		cur, err := cgfile.Read(dir, f)
-		if err != nil {
-			return err
-		}
-		if cur != "" {
-			continue
-		}
-		v, err := cgfile.Read(parent, f)
-		if err != nil {
-			return err
-		}
-		if v == "" {
-			return fmt.Errorf("init cpuset %s: parent %s has empty %s", dir, parent, f)
-		}
-		if err := cgfile.Write(dir, f, v); err != nil {
-			return err
-		}
+	cur, err := ReadCpuset(dir)
+	if err != nil || cur[0] != "" && cur[1] != "" {
+		return err
 	}
-	return nil
+	parent, err := ReadCpuset(filepath.Dir(dir))
+	if err != nil {
+		return err
+	}
+	_, err = FillCpuset(dir, cur, parent)
+	return err
 }

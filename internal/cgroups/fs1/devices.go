@@ -2,12 +2,11 @@ package fs1
 
 import (
 	"fmt"
-	"os"
 	"strings"
 
-	specs "github.com/opencontainers/runtime-spec/specs-go"
-
 	"github.com/hull-runtime/hull/internal/cgroups/cgfile"
+	"github.com/hull-runtime/hull/internal/rawfile"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
 // SetDevices makes the v1 devices controller of dir match rules: deny
@@ -33,7 +32,7 @@ func SetDevices(dir string, rules []specs.LinuxDeviceCgroup) error {
 	// One open file per control file for all the rules: the kernel
 	// parses every write(2) as one rule, so reusing the fd saves an
 	// open and a close per rule (podman sends 13 rules).
-	files := map[string]*os.File{}
+	files := map[string]*rawfile.FD{}
 	defer func() {
 		for _, f := range files {
 			f.Close()
