@@ -5,7 +5,7 @@
  * at argc and is 16-byte aligned; %rdx holds the dynamic loader's finaliser
  * for a dynamically linked hull, which libc's _start passes on.
  */
-	.text
+	.section .text.startup,"ax",@progbits
 	.globl	hullentry
 	.type	hullentry, @function
 hullentry:

@@ -36,6 +36,7 @@ static int injected;
 
 int hull_gomaxprocs_injected(void) { return injected; }
 
+__attribute__((section(".text.startup")))
 static int is_gomaxprocs(const char *s)
 {
 	const char *p = "GOMAXPROCS=";
@@ -50,6 +51,7 @@ static int is_gomaxprocs(const char *s)
  * hull_block_words returns the size, in words, of the block with
  * GOMAXPROCS=1 added, or 0 when the kernel's block is to be used as it is.
  */
+__attribute__((section(".text.startup")))
 unsigned long hull_block_words(unsigned long *sp)
 {
 	unsigned long argc = sp[0], nenv = 0, naux = 0;
@@ -68,6 +70,7 @@ unsigned long hull_block_words(unsigned long *sp)
 }
 
 /* hull_block_fill writes that block at dst from the kernel's at sp. */
+__attribute__((section(".text.startup")))
 void hull_block_fill(unsigned long *dst, unsigned long *sp)
 {
 	unsigned long argc = sp[0], i = 0, *src = sp;
