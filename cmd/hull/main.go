@@ -22,7 +22,8 @@ import (
 	"github.com/hull-runtime/hull/internal/initproc"
 	"github.com/hull-runtime/hull/internal/logging"
 	_ "github.com/hull-runtime/hull/internal/nsenter" // C constructor: namespaces before the Go runtime
-	_ "github.com/hull-runtime/hull/internal/oneproc" // GOMAXPROCS=1 before other package inits
+	_ "github.com/hull-runtime/hull/internal/oneproc" // GOMAXPROCS=1 from the runtime's start
+	"github.com/hull-runtime/hull/internal/stackgrow"
 	"github.com/hull-runtime/hull/internal/state"
 	_ "github.com/hull-runtime/hull/internal/sysmontick" // sysmon wakes ~1/ms, not every 70 us
 )
@@ -70,6 +71,8 @@ func defaultRoot() string {
 func main() {
 	// hull commands live for milliseconds: a garbage collection would cost
 	// more than the memory it frees. The limit still bounds a long `run`.
+	// One shallow stack growth instead of three deep ones (internal/stackgrow).
+	stackgrow.To32K(len(os.Args))
 	debug.SetGCPercent(-1)
 	debug.SetMemoryLimit(64 << 20)
 	if initproc.IsInit() {

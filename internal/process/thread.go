@@ -15,6 +15,7 @@ import (
 	"github.com/hull-runtime/hull/internal/rawfile"
 	"github.com/hull-runtime/hull/internal/rootfs"
 	"github.com/hull-runtime/hull/internal/seccomp"
+	"github.com/hull-runtime/hull/internal/stackgrow"
 	"github.com/hull-runtime/hull/internal/state"
 	"github.com/hull-runtime/hull/internal/syncproto"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -390,6 +391,8 @@ func (t *setupThread) run() {
 		return
 	}
 	defer close(t.exited)
+	// The rootfs set-up runs deep: grow once, here (internal/stackgrow).
+	stackgrow.To16K(int(t.tid))
 	t.tid = unix.Gettid()
 	for f := range t.work {
 		t.done <- f()
