@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/hull-runtime/hull/internal/cgroups/cgfile"
 	"github.com/hull-runtime/hull/internal/cgroups/fs1"
@@ -90,7 +92,7 @@ func (m *manager) applyOne(key string, pid int) error {
 		return err
 	}
 	if key == "cpuset" {
-		if _, err := initCpusets(dir); err != nil {
+		if _, err := initCpusets(dir, m.quietCpusets(made)); err != nil {
 			return err
 		}
 	}
@@ -218,21 +220,61 @@ func (m *manager) forgetCreated(d string) {
 // filled once its parent is. Only empty values are written, so cgroups that
 // are already usable are never changed. It returns dir's sets, so that each
 // level's files are read once.
-func initCpusets(dir string) ([2]string, error) {
+//
+// A cpuset this create made (quiet reports which) is filled with its
+// cpuset.sched_load_balance cleared first, when the top cpuset balances:
+// writing the CPUs of a balancing cpuset, and removing one, makes the kernel
+// rebuild the scheduling domains (rebuild_sched_domains_locked, which walks
+// every cpuset), about 26 us of CPU per container here (perf: update_domain_
+// attr_tree, dl_rebuild_rd_accounting), more on a host with many cpusets.
+// While the top cpuset balances, the kernel builds one domain from it alone
+// and a child's flag changes nothing (cgroup-v1/cpusets.rst, 1.7).
+func initCpusets(dir string, quiet func(string) bool) ([2]string, error) {
 	cur, err := fs1.ReadCpuset(dir)
 	if err != nil || cur[0] != "" && cur[1] != "" {
 		return cur, err
 	}
 	var parentSets [2]string
 	if parent := filepath.Dir(dir); parent != dir && isCgroupFS(parent) && sameFS(parent, dir) {
-		parentSets, err = initCpusets(parent)
+		parentSets, err = initCpusets(parent, quiet)
 	} else {
 		parentSets, err = fs1.ReadCpuset(parent)
 	}
 	if err != nil {
 		return cur, err
 	}
+	if cur[0] == "" && quiet(dir) {
+		// Best effort: a kernel without the file still gets its sets.
+		_ = cgfile.Write(dir, "cpuset.sched_load_balance", "0")
+	}
 	return fs1.FillCpuset(dir, cur, parentSets)
+}
+
+// quietCpusets returns initCpusets' quiet: true for the dirs in made when
+// the top cpuset of the v1 cpuset hierarchy load-balances (its
+// cpuset.sched_load_balance, 1 unless an administrator isolates CPUs).
+// Without the host's mounts (a manager loaded from state) it says no.
+func (m *manager) quietCpusets(made []string) func(string) bool {
+	top := false
+	for _, mi := range m.mounts {
+		if mi.FSType == "cgroup" && mi.Root == "/" && hasOption(mi.VFSOptions, "cpuset") {
+			v, err := cgfile.Read(mi.Mountpoint, "cpuset.sched_load_balance")
+			top = err == nil && v == "1"
+			break
+		}
+	}
+	return func(dir string) bool {
+		return top && slices.Contains(made, dir)
+	}
+}
+
+func hasOption(opts, want string) bool {
+	for _, o := range strings.Split(opts, ",") {
+		if o == want {
+			return true
+		}
+	}
+	return false
 }
 
 // mountOf returns the top of the cgroup filesystem holding dir: the highest

@@ -531,3 +531,44 @@ func TestCgroupV1View(t *testing.T) {
 		})
 	}
 }
+
+// TestCpusetFilledQuietly: a v1 cpuset hull makes gets its parent's CPUs and
+// memory nodes with cpuset.sched_load_balance cleared (which spares the
+// kernel two rebuilds of the scheduling domains), only while the top cpuset
+// balances, where a child's flag changes nothing; the container runs on
+// those CPUs, and `update --cpuset-cpus` still moves it.
+func TestCpusetFilledQuietly(t *testing.T) {
+	t.Parallel()
+	b := testutil.NewBundle(t, "sleep", "100")
+	dir := v1Dir(t, b, "cpuset")
+	if readTrim(t, "/sys/fs/cgroup/cpuset/cpuset.sched_load_balance") != "1" {
+		t.Skip("the top cpuset does not balance: hull leaves the flag alone")
+	}
+	root := testutil.Root(t)
+	st := startDetached(t, root, b)
+	parent := filepath.Dir(dir)
+	if got := readTrim(t, filepath.Join(dir, "cpuset.sched_load_balance")); got != "0" {
+		t.Errorf("cpuset.sched_load_balance = %s, want 0", got)
+	}
+	cpus := readTrim(t, filepath.Join(parent, "cpuset.cpus"))
+	for _, f := range []string{"cpuset.cpus", "cpuset.mems"} {
+		if got, want := readTrim(t, filepath.Join(dir, f)), readTrim(t, filepath.Join(parent, f)); got != want {
+			t.Errorf("%s = %q, want the parent's %q", f, got, want)
+		}
+	}
+	allowed := func() string {
+		for _, l := range strings.Split(readTrim(t, "/proc/"+strconv.Itoa(st.Pid)+"/status"), "\n") {
+			if v, ok := strings.CutPrefix(l, "Cpus_allowed_list:"); ok {
+				return strings.TrimSpace(v)
+			}
+		}
+		return ""
+	}
+	if got := allowed(); got != cpus {
+		t.Errorf("container's Cpus_allowed_list = %q, want %q", got, cpus)
+	}
+	testutil.MustOK(t, testutil.Hull(t, root, "update", "--cpuset-cpus", "0", b.ID))
+	if got := allowed(); got != "0" {
+		t.Errorf("after update --cpuset-cpus 0: Cpus_allowed_list = %q", got)
+	}
+}
