@@ -65,12 +65,7 @@ func (r *Runtime) killAll(c *state.Container) {
 	if procfs.Alive(c.Pid, c.PidStartTime) {
 		unix.Kill(c.Pid, unix.SIGKILL)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for procfs.Alive(c.Pid, c.PidStartTime) && time.Now().Before(deadline) {
-		var ws unix.WaitStatus
-		unix.Wait4(c.Pid, &ws, unix.WNOHANG, nil)
-		time.Sleep(time.Millisecond)
-	}
+	procfs.WaitGone(c.Pid, c.PidStartTime, 10*time.Second)
 }
 
 func hasNewPidNS(s *specs.Spec) bool {
