@@ -1,15 +1,19 @@
 // Package oneproc gives the hull command one P (GOMAXPROCS=1) from the
-// runtime's start (oneproc_amd64.c), or as early as Go allows where that is not
-// possible: in a package init with no dependencies but the runtime, so it
-// runs before nearly all other package initialisation allocates.
+// runtime's start: hull's ELF entry point adds GOMAXPROCS=1 to the
+// environment the runtime reads (oneproc_amd64.c). Where it cannot (the
+// caller set GOMAXPROCS, another architecture, no cgo), this package's init
+// sets it, early: it depends on nothing of hull's and only on os and the
+// runtime, so it runs before nearly all other package initialisation
+// allocates. The init also takes the added variable out of the environment
+// (Go's and libc's) before anything starts a process.
 //
 // The CLI's goroutines (the set-up thread's included) take turns and never
 // need to run in parallel. A second P gets its own cache, holding a span per
 // size class it allocates from: in `create` that was 260 KB more touched heap
-// (docs/performance.md, fifth round). Set in main() instead, the runtime and
-// package inits have already run on both Ps, and it saves only 160 KB.
-// Explicit, it also stops Go's cgroup-aware GOMAXPROCS updates, which the
-// CLI's milliseconds of life never need.
+// (docs/performance.md, fifth round), and starting with two Ps cost a thread
+// and a stop of the world (seventh round, item 29). Explicit, it also stops
+// Go's cgroup-aware GOMAXPROCS updates, which the CLI's milliseconds of life
+// never need.
 package oneproc
 
 import (
