@@ -84,24 +84,23 @@ func (f *FD) Read(b []byte) (int, error) {
 	}
 }
 
-// Write writes all of b (one write(2) per call unless it is short, which
-// matters for cgroup and proc files: the kernel parses each write alone).
+// Write writes b with one write(2). A short write is an error
+// (io.ErrShortWrite), never continued: cgroupfs and procfs parse each
+// write(2) as one value, and kernfs cuts a write at a page, so the rest
+// written again would be a second, different value.
 func (f *FD) Write(b []byte) (int, error) {
-	done := 0
-	for done < len(b) {
-		n, err := unix.Write(f.fd, b[done:])
-		if err == unix.EINTR {
+	for {
+		n, err := unix.Write(f.fd, b)
+		switch {
+		case err == unix.EINTR:
 			continue
+		case err != nil:
+			return 0, &fs.PathError{Op: "write", Path: f.name, Err: err}
+		case n < len(b):
+			return n, &fs.PathError{Op: "write", Path: f.name, Err: io.ErrShortWrite}
 		}
-		if err != nil {
-			return done, &fs.PathError{Op: "write", Path: f.name, Err: err}
-		}
-		if n == 0 {
-			return done, &fs.PathError{Op: "write", Path: f.name, Err: io.ErrShortWrite}
-		}
-		done += n
+		return n, nil
 	}
-	return done, nil
 }
 
 // WriteString is Write of a string.

@@ -2,6 +2,7 @@ package rawfile
 
 import (
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -121,4 +122,24 @@ func umask() os.FileMode {
 	m := unix.Umask(0)
 	unix.Umask(m)
 	return os.FileMode(m)
+}
+
+// A short write is an error, not a second write of the rest (which cgroupfs
+// would read as another value).
+func TestShortWriteIsAnError(t *testing.T) {
+	var fds [2]int
+	if err := unix.Pipe2(fds[:], unix.O_CLOEXEC|unix.O_NONBLOCK); err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fds[0])
+	defer unix.Close(fds[1])
+	size, err := unix.FcntlInt(uintptr(fds[1]), unix.F_SETPIPE_SZ, 4096)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &FD{fd: fds[1], name: "pipe"}
+	n, err := f.Write(make([]byte, 2*size))
+	if n != size || !errors.Is(err, io.ErrShortWrite) {
+		t.Fatalf("Write of %d bytes into a %d-byte pipe = %d, %v; want %d, ErrShortWrite", 2*size, size, n, err, size)
+	}
 }
