@@ -194,6 +194,9 @@ func (s *setupState) mountHierarchy(tmpfs *os.File, hy cgroupHierarchy, inNS boo
 			return fmt.Errorf("mount cgroup %s: %w", hy.controllers, err)
 		}
 	} else {
+		if flags&remountFlagsMask != 0 && bindWithFlags(hy.source, dh, flags) {
+			return symlinkControllers(tmpfs, hy)
+		}
 		if err := mountFd(hy.source, dh, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
 			return fmt.Errorf("bind %s: %w", hy.source, err)
 		}
@@ -209,8 +212,12 @@ func (s *setupState) mountHierarchy(tmpfs *os.File, hy cgroupHierarchy, inNS boo
 			}
 		}
 	}
-	// Co-mounted controllers ("cpu,cpuacct") also get a symlink per
-	// controller, as on the host.
+	return symlinkControllers(tmpfs, hy)
+}
+
+// symlinkControllers gives co-mounted controllers ("cpu,cpuacct") a symlink
+// each, as on the host.
+func symlinkControllers(tmpfs *os.File, hy cgroupHierarchy) error {
 	if strings.Contains(hy.name, ",") {
 		for _, c := range strings.Split(hy.name, ",") {
 			if err := unix.Symlinkat(hy.name, int(tmpfs.Fd()), c); err != nil && !errors.Is(err, unix.EEXIST) {

@@ -572,3 +572,43 @@ func TestCpusetFilledQuietly(t *testing.T) {
 		t.Errorf("after update --cpuset-cpus 0: Cpus_allowed_list = %q", got)
 	}
 }
+
+// TestCgroupV1MountFlags: each v1 hierarchy in the container's
+// /sys/fs/cgroup carries exactly the mount's options as its per-mount flags
+// (a remount replaces them all: "ro" alone clears nosuid, nodev and noexec,
+// as with runc), whichever way hull mounted it (open_tree and mount_setattr,
+// or a bind and a remount).
+func TestCgroupV1MountFlags(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		options []string
+		want    string
+	}{
+		{[]string{"nosuid", "noexec", "nodev", "relatime", "ro"}, "ro,nosuid,nodev,noexec,relatime"},
+		{[]string{"ro"}, "ro,relatime"},
+		{[]string{"ro", "nosuid", "noatime"}, "ro,nosuid,noatime"},
+	} {
+		t.Run(strings.Join(tc.options, ","), func(t *testing.T) {
+			t.Parallel()
+			b := testutil.NewBundle(t, "sh", "-c", `grep " /sys/fs/cgroup/" /proc/self/mountinfo | cut -d" " -f5,6`)
+			v1Dir(t, b, "memory")
+			b.Edit(func(s *specs.Spec) {
+				for i := range s.Mounts {
+					if s.Mounts[i].Destination == "/sys/fs/cgroup" {
+						s.Mounts[i].Options = tc.options
+					}
+				}
+			})
+			r := testutil.MustOK(t, testutil.Hull(t, testutil.Root(t), "run", "--bundle", b.Dir, b.ID))
+			got := lines(r.Stdout)
+			if len(got) == 0 {
+				t.Fatalf("no cgroup hierarchy mounted in the container:\n%s", r.Stdout)
+			}
+			for _, l := range got {
+				if _, opts, _ := strings.Cut(l, " "); opts != tc.want {
+					t.Errorf("%s, want per-mount flags %s", l, tc.want)
+				}
+			}
+		})
+	}
+}
