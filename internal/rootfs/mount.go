@@ -165,20 +165,6 @@ func bindWithFlags(source string, target *os.File, flags uintptr) bool {
 // noMountSetattr is set once the kernel said ENOSYS to the new mount API.
 var noMountSetattr atomic.Bool
 
-// perMountAttrs are the per-mount flags a MS_BIND|MS_REMOUNT replaces that
-// mount_setattr(2) has an attribute for, besides the atime mode.
-var perMountAttrs = []struct {
-	ms   uintptr
-	attr uint64
-}{
-	{unix.MS_RDONLY, unix.MOUNT_ATTR_RDONLY},
-	{unix.MS_NOSUID, unix.MOUNT_ATTR_NOSUID},
-	{unix.MS_NODEV, unix.MOUNT_ATTR_NODEV},
-	{unix.MS_NOEXEC, unix.MOUNT_ATTR_NOEXEC},
-	{unix.MS_NODIRATIME, unix.MOUNT_ATTR_NODIRATIME},
-	{unix.MS_NOSYMFOLLOW, unix.MOUNT_ATTR_NOSYMFOLLOW},
-}
-
 // mountAttrOf turns remount flags into the mount_setattr change that leaves
 // a mount with exactly those per-mount flags: every attribute set or
 // cleared, and the atime mode as the remount would pick it (relatime unless
@@ -188,11 +174,14 @@ func mountAttrOf(flags uintptr) (attr unix.MountAttr, ok bool) {
 	if flags&(unix.MS_SYNCHRONOUS|unix.MS_DIRSYNC|unix.MS_MANDLOCK|unix.MS_LAZYTIME) != 0 {
 		return attr, false
 	}
-	for _, a := range perMountAttrs {
-		if flags&a.ms != 0 {
-			attr.Attr_set |= a.attr
+	for _, m := range msToMountAttr {
+		if m.ms&atimeFlags != 0 {
+			continue // one field, the atime mode: below
+		}
+		if flags&m.ms != 0 {
+			attr.Attr_set |= uint64(m.attr)
 		} else {
-			attr.Attr_clr |= a.attr
+			attr.Attr_clr |= uint64(m.attr)
 		}
 	}
 	attr.Attr_clr |= unix.MOUNT_ATTR__ATIME

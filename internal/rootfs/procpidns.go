@@ -16,8 +16,8 @@ import (
 // procfs takes the namespace as a "pidns" option instead, which lets hull's
 // set-up thread (internal/process/thread.go) mount it from outside.
 
-// msToMountAttr maps the per-mount MS_* flags a proc mount may carry to
-// fsmount(2)'s MOUNT_ATTR_* values.
+// msToMountAttr maps the per-mount MS_* flags to the MOUNT_ATTR_* values of
+// fsmount(2) (a proc mount's flags) and mount_setattr(2) (mountAttrOf).
 var msToMountAttr = []struct{ ms, attr uintptr }{
 	{unix.MS_RDONLY, unix.MOUNT_ATTR_RDONLY},
 	{unix.MS_NOSUID, unix.MOUNT_ATTR_NOSUID},
