@@ -92,7 +92,7 @@ func (m *manager) applyOne(key string, pid int) error {
 		return err
 	}
 	if key == "cpuset" {
-		if _, err := initCpusets(dir, m.quietCpusets(made)); err != nil {
+		if _, err := initCpusets(dir, m.roots, m.quietCpusets(made)); err != nil {
 			return err
 		}
 	}
@@ -150,7 +150,7 @@ func skippable(err error) bool {
 func (m *manager) mkdirs(dir string) ([]string, error) {
 	// Fast path, the usual create: the parent exists on cgroupfs and dir
 	// does not. statfs + mkdir instead of two lstats, statfs and mkdir.
-	if parent := filepath.Dir(dir); parent != dir && isCgroupFS(parent) {
+	if parent := filepath.Dir(dir); parent != dir && (m.roots[parent] || isCgroupFS(parent)) {
 		err := os.Mkdir(dir, 0o755)
 		if err == nil {
 			m.recordCreated(dir)
@@ -229,14 +229,18 @@ func (m *manager) forgetCreated(d string) {
 // attr_tree, dl_rebuild_rd_accounting), more on a host with many cpusets.
 // While the top cpuset balances, the kernel builds one domain from it alone
 // and a child's flag changes nothing (cgroup-v1/cpusets.rst, 1.7).
-func initCpusets(dir string, quiet func(string) bool) ([2]string, error) {
+//
+// roots are mountpoints known to be on cgroupfs: a hierarchy's top cpuset
+// always has its sets, so it is read without the statfs and two stats that
+// tell whether a parent is still in the hierarchy.
+func initCpusets(dir string, roots map[string]bool, quiet func(string) bool) ([2]string, error) {
 	cur, err := fs1.ReadCpuset(dir)
 	if err != nil || cur[0] != "" && cur[1] != "" {
 		return cur, err
 	}
 	var parentSets [2]string
-	if parent := filepath.Dir(dir); parent != dir && isCgroupFS(parent) && sameFS(parent, dir) {
-		parentSets, err = initCpusets(parent, quiet)
+	if parent := filepath.Dir(dir); parent != dir && !roots[parent] && isCgroupFS(parent) && sameFS(parent, dir) {
+		parentSets, err = initCpusets(parent, roots, quiet)
 	} else {
 		parentSets, err = fs1.ReadCpuset(parent)
 	}

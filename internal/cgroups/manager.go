@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -38,6 +39,10 @@ type manager struct {
 	rootless bool
 	mounts   []*mountinfo.Info // the cgroup mounts New read; nil after Load
 	cloneDir string            // the v2 dir CloneDir gave out (see bornIn)
+	// roots are the hierarchies' mountpoints New found on cgroupfs (a
+	// statfs each); nil after Load. Apply and Missing skip their statfs
+	// and lstat: about 20 path walks through /sys per create.
+	roots map[string]bool
 }
 
 // MountLister is a Manager made by New: it knows the host's cgroup mounts.
@@ -58,11 +63,11 @@ func New(cgroupsPath, id string, rootless bool) (Manager, error) {
 	if err != nil {
 		return nil, err
 	}
-	paths, mounts, err := hostPaths(mode, cgroupsPath, id)
+	paths, mounts, roots, err := hostPaths(mode, cgroupsPath, id)
 	if err != nil {
 		return nil, err
 	}
-	return &manager{st: State{Mode: mode, Paths: paths}, rootless: rootless, mounts: mounts}, nil
+	return &manager{st: State{Mode: mode, Paths: paths}, rootless: rootless, mounts: mounts, roots: roots}, nil
 }
 
 // Load rebuilds a Manager from a State saved in state.json.
@@ -73,6 +78,33 @@ func Load(st State) (Manager, error) {
 	// A non-root hull cannot have created cgroups it lacks permission for;
 	// treat it as rootless so a later Apply skips what it cannot enter.
 	return &manager{st: st.clone(), rootless: os.Geteuid() != 0}, nil
+}
+
+// Missing lists, parents first, the directories on the way to each of the
+// container's cgroup paths that do not exist now: what Apply is about to
+// make, for create's write-ahead state.json. It stops at a hierarchy's
+// mountpoint without looking (New saw it on cgroupfs).
+func (m *manager) Missing() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []string
+	seen := map[string]bool{}
+	for _, k := range m.sortedKeys() {
+		var chain []string
+		for d := m.st.Paths[k]; d != "/" && d != "." && !m.roots[d]; d = filepath.Dir(d) {
+			if _, err := os.Lstat(d); err == nil {
+				break
+			}
+			chain = append(chain, d)
+		}
+		for i := len(chain) - 1; i >= 0; i-- {
+			if !seen[chain[i]] {
+				seen[chain[i]] = true
+				out = append(out, chain[i])
+			}
+		}
+	}
+	return out
 }
 
 func (m *manager) State() State {

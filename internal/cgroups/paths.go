@@ -147,21 +147,27 @@ func computePaths(hs []hierarchy, own map[string]string, cgroupsPath, id string)
 }
 
 // hostPaths also returns the cgroup mounts it read (see MountLister).
-func hostPaths(mode Mode, cgroupsPath, id string) (map[string]string, []*mountinfo.Info, error) {
+func hostPaths(mode Mode, cgroupsPath, id string) (map[string]string, []*mountinfo.Info, map[string]bool, error) {
 	mounts, err := procfs.Mounts("cgroup", "cgroup2")
 	if err != nil {
-		return nil, nil, fmt.Errorf("read cgroup mounts: %w", err)
+		return nil, nil, nil, fmt.Errorf("read cgroup mounts: %w", err)
 	}
 	data, err := rawfile.ReadProc("/proc/self/cgroup", 1024)
 	if err != nil {
-		return nil, nil, fmt.Errorf("read /proc/self/cgroup: %w", err)
+		return nil, nil, nil, fmt.Errorf("read /proc/self/cgroup: %w", err)
 	}
 	own, err := ownCgroups(bytes.NewReader(data))
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	paths, err := computePaths(visible(hierarchies(mounts, mode)), own, cgroupsPath, id)
-	return paths, mounts, err
+	hs := visible(hierarchies(mounts, mode))
+	// visible has just statfs'd each mountpoint: Apply need not again.
+	roots := make(map[string]bool, len(hs))
+	for _, h := range hs {
+		roots[h.mountpoint] = true
+	}
+	paths, err := computePaths(hs, own, cgroupsPath, id)
+	return paths, mounts, roots, err
 }
 
 // visible drops hierarchies whose mountpoint is covered by another mount:

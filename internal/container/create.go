@@ -123,7 +123,8 @@ func (r *Runtime) Create(id string, o CreateOptions) (_ *Created, retErr error) 
 	// them). A `hull create` killed at any later point leaves a stopped
 	// container that `hull delete` cleans completely.
 	if cg != nil {
-		b, err := cgroups.State{Mode: cg.State().Mode, Paths: cg.State().Paths, Created: missingDirs(cg.State().Paths)}.MarshalJSON()
+		st := cg.State()
+		b, err := cgroups.State{Mode: st.Mode, Paths: st.Paths, Created: willCreate(cg, st.Paths)}.MarshalJSON()
 		if err != nil {
 			return nil, err
 		}
@@ -281,6 +282,16 @@ func rootIDs(s *specs.Spec) (int, int) {
 		}
 	}
 	return uid, gid
+}
+
+// willCreate lists the cgroup directories Apply is about to make: the
+// manager's own answer where it has one (it knows which parents exist),
+// else missingDirs.
+func willCreate(cg cgroups.Manager, paths map[string]string) []string {
+	if m, ok := cg.(interface{ Missing() []string }); ok {
+		return m.Missing()
+	}
+	return missingDirs(paths)
 }
 
 // missingDirs lists, parents first, the directories on the way to each path

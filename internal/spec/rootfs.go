@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
@@ -14,11 +15,35 @@ import (
 // the bundle, per the runtime-spec) with symlinks resolved, and checks that it
 // is a directory. Resolving once here means every later mount uses the same
 // real path even if a symlink in the bundle is swapped afterwards.
+//
+// Load's validation and create both ask about the same *specs.Spec; the
+// second answer is the first one's (a create resolved the rootfs twice:
+// ten lstat and stat calls). Another Spec, even of the same bundle, is
+// resolved afresh.
 func RootfsPath(bundle string, s *specs.Spec) (string, error) {
 	if s == nil || s.Root == nil || s.Root.Path == "" {
 		return "", errors.New("root.path must be set")
 	}
-	p := s.Root.Path
+	lastRootfs.Lock()
+	defer lastRootfs.Unlock()
+	if lastRootfs.spec == s && lastRootfs.bundle == bundle && lastRootfs.path == s.Root.Path && lastRootfs.real != "" {
+		return lastRootfs.real, nil
+	}
+	real, err := rootfsPath(bundle, s.Root.Path)
+	if err == nil {
+		lastRootfs.spec, lastRootfs.bundle, lastRootfs.path, lastRootfs.real = s, bundle, s.Root.Path, real
+	}
+	return real, err
+}
+
+// lastRootfs is RootfsPath's last answer.
+var lastRootfs struct {
+	sync.Mutex
+	spec               *specs.Spec
+	bundle, path, real string
+}
+
+func rootfsPath(bundle, p string) (string, error) {
 	if !filepath.IsAbs(p) {
 		p = filepath.Join(bundle, p)
 	}
