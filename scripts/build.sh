@@ -30,21 +30,42 @@ if GOEXPERIMENT=${GOEXPERIMENT:+$GOEXPERIMENT,}nogreenteagc "$go" env GOEXPERIME
 	export GOEXPERIMENT=${GOEXPERIMENT:+$GOEXPERIMENT,}nogreenteagc
 fi
 
+# The init stub (internal/initstub): internal/nsenter/nsenter.c alone, as a
+# small static program that hull embeds and starts containers' inits from.
+# Without one (no static C toolchain) hull starts them from its own binary.
+stub=internal/initstub/stub.bin
+tags=()
+build_stub() {
+	local cc=$1
+	shift
+	rm -f "$stub"
+	tags=()
+	if "$cc" -static -O2 -s -Wall -DHULL_INIT_STUB "$@" -ffunction-sections -fdata-sections \
+		-Wl,--gc-sections -o "$stub" internal/nsenter/nsenter.c; then
+		tags=(-tags hullstub)
+	else
+		rm -f "$stub"
+		echo "build: no init stub (above): inits start from hull's own binary" >&2
+	fi
+}
+
 build_musl() {
 	local prefix
 	prefix=$(scripts/musl-libseccomp.sh) || return 1
+	build_stub musl-gcc -idirafter "$prefix/linux-headers"
 	# musl's default thread stack is 128 KB; Go runs cgo calls (libseccomp
 	# compiling a filter) on its threads' pthread stacks. PT_GNU_STACK's
 	# size is musl's default for new threads: make it glibc's 8 MB.
 	PKG_CONFIG_LIBDIR=$prefix/lib/pkgconfig PKG_CONFIG_PATH= CC=musl-gcc \
 		CGO_CFLAGS="-O2 -g -idirafter $prefix/linux-headers" CGO_ENABLED=1 \
-		"$go" build -trimpath -ldflags "$ldflags -X main.libc=musl -linkmode external -extldflags '-static -Wl,-z,stack-size=8388608'" \
+		"$go" build -trimpath "${tags[@]}" -ldflags "$ldflags -X main.libc=musl -linkmode external -extldflags '-static -Wl,-z,stack-size=8388608'" \
 		-o "$out" ./cmd/hull
 }
 
 build_glibc() {
-	CGO_ENABLED=1 "$go" build -trimpath -ldflags "$ldflags -X main.libc=glibc -extldflags -static" -o "$out" ./cmd/hull 2>/dev/null ||
-		CGO_ENABLED=1 "$go" build -trimpath -ldflags "$ldflags -X main.libc=glibc-dynamic" -o "$out" ./cmd/hull
+	build_stub "${CC:-gcc}"
+	CGO_ENABLED=1 "$go" build -trimpath "${tags[@]}" -ldflags "$ldflags -X main.libc=glibc -extldflags -static" -o "$out" ./cmd/hull 2>/dev/null ||
+		CGO_ENABLED=1 "$go" build -trimpath "${tags[@]}" -ldflags "$ldflags -X main.libc=glibc-dynamic" -o "$out" ./cmd/hull
 }
 
 case $want in

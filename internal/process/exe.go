@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/hull-runtime/hull/internal/initstub"
 )
 
 // CVE-2019-5736: a container's init is hull re-executed (the nsenter
@@ -33,6 +35,12 @@ import (
 // Making it costs about 0.4 ms per start (BenchmarkSealedExeOverlay, Linux
 // 6.18, 2 vCPUs); releasing it waits for an RCU grace period, which happens
 // after cmd.Start, off the path to Ready.
+//
+// An init that only the C constructor runs (the set-up thread's, and a
+// `hull exec` it finishes alone) starts instead from a sealed memfd copy of
+// the 60 KB init stub (internal/initstub, StubBinary below): cheaper than
+// the overlay (bench/ab.py: `run` -2 % CPU), and its exe is no view of the
+// host's binary at all.
 //
 // Where overlayfs cannot be made (no CAP_SYS_ADMIN over the mount namespace,
 // as for rootless hull outside a user namespace; kernels before 6.x that do
@@ -99,6 +107,25 @@ func InitBinary(nfiles int, lowerDir string) (path string, cleanup func(), err e
 	}
 	high := os.NewFile(uintptr(fd), "sealed-hull")
 	return "/proc/self/fd/" + strconv.Itoa(fd), func() { high.Close() }, nil
+}
+
+// StubBinary is InitBinary for an init that the C constructor finishes
+// alone (the set-up thread's, which never reaches the Go runtime): a sealed
+// memfd copy of the init stub (internal/initstub), or InitBinary's sealed
+// hull where this hull has no stub or the memfd cannot be made (a
+// vm.memfd_noexec of 2 refuses executable memfds).
+func StubBinary(nfiles int, lowerDir string) (path string, cleanup func(), err error) {
+	fd, serr := initstub.Sealed()
+	if serr != nil {
+		return InitBinary(nfiles, lowerDir)
+	}
+	defer unix.Close(fd)
+	floor := 2*nfiles + 3
+	high, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, floor)
+	if err != nil {
+		return "", nil, fmt.Errorf("move init stub to fd >= %d: %w", floor, err)
+	}
+	return "/proc/self/fd/" + strconv.Itoa(high), func() { unix.Close(high) }, nil
 }
 
 // FdSafe reports whether fd survives os/exec's fd shuffle for a child with

@@ -8,10 +8,13 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/hull-runtime/hull/internal/initstub"
 )
 
 // envExeHelper makes the test binary, started from a sealed copy, sleep so
@@ -209,4 +212,30 @@ func benchSealed(b *testing.B, forceMemfd bool) {
 		f.Close()
 		b.StartTimer()
 	}
+}
+
+// StubBinary is the sealed init stub where hull carries one (a build with
+// -tags hullstub, scripts/build.sh), else InitBinary's sealed hull; either
+// is at a safe fd, close-on-exec, and cannot be written.
+func TestStubBinary(t *testing.T) {
+	if os.Geteuid() != 0 && !initstub.Available() {
+		t.Skip("overlayfs needs CAP_SYS_ADMIN")
+	}
+	path, cleanup, err := StubBinary(3+4, "")
+	if err != nil {
+		t.Fatalf("StubBinary: %v", err)
+	}
+	defer cleanup()
+	fd := FdOfPath(path)
+	if !FdSafe(fd, 3+4) {
+		t.Errorf("fd %d of %s is not above os/exec's shuffle", fd, path)
+	}
+	target, err := os.Readlink(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if initstub.Available() != strings.HasPrefix(target, "/memfd:hull-init") {
+		t.Errorf("StubBinary gave %s (stub available: %v)", target, initstub.Available())
+	}
+	checkSealed(t, path)
 }

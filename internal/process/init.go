@@ -135,10 +135,20 @@ func Start(o *InitOptions) (_ *Init, retErr error) {
 		extra = append(extra, dirFd)
 	}
 
+	// An exec the C constructor can finish alone (exec_fast) never
+	// reaches the Go runtime.
+	if o.Exec {
+		plan.boot.Exec = fastExec(o.Spec, o.PreserveFds, filter)
+	}
 	// CVE-2019-5736: the init runs hull's binary inside the container
 	// until it execs the user's program; start it from a sealed handle
-	// that nobody can open for writing.
-	exePath, releaseExe, err := InitBinary(3+len(extra), o.SealedLowerDir)
+	// that nobody can open for writing: of the init stub where only the
+	// constructor runs, else of hull.
+	binary := InitBinary
+	if plan.boot.Exec != nil {
+		binary = StubBinary
+	}
+	exePath, releaseExe, err := binary(3+len(extra), o.SealedLowerDir)
 	if err != nil {
 		childSock.Close()
 		return nil, err
@@ -178,9 +188,6 @@ func Start(o *InitOptions) (_ *Init, retErr error) {
 		if err := o.Placed(stage0); err != nil {
 			return nil, err
 		}
-	}
-	if o.Exec {
-		plan.boot.Exec = fastExec(o.Spec, o.PreserveFds, filter)
 	}
 	if err := conn.Send(syncproto.Bootstrap, plan.boot.Encode()); err != nil {
 		return nil, err

@@ -143,8 +143,9 @@ func startOnThread(o *InitOptions, plan *nsPlan, ex *syncproto.ExecData) (_ *Ini
 	extra = append(extra, childSock)
 	ex.FifoFd = 3 + len(extra)
 	extra = append(extra, fifo)
-	// CVE-2019-5736: as for the Go init, a sealed copy of hull.
-	exePath, releaseExe, err := InitBinary(3+len(extra), o.SealedLowerDir)
+	// CVE-2019-5736: as for the Go init, a sealed copy; here of the init
+	// stub, as only the C constructor runs.
+	exePath, releaseExe, err := StubBinary(3+len(extra), o.SealedLowerDir)
 	if err != nil {
 		return nil, err
 	}

@@ -67,7 +67,10 @@ func TestCVE_2019_5736_HostBinaryNotWritable(t *testing.T) {
 		r := testutil.Exec(t, bin, root, testutil.Opts{}, "exec", b.ID, "/evil")
 		// With the sealed overlay the init's /proc/self/exe lies in a
 		// detached mount: the kernel cannot even open the interpreter,
-		// and the attack stops before it starts.
+		// and the attack stops before it starts. An init started from
+		// the init stub's sealed memfd (an exec the C constructor
+		// finishes) gets as far as holding that memfd, whose seals
+		// refuse the write ("denied-write").
 		if strings.Contains(r.Stderr, "exec /evil: no such file or directory") {
 			unreachable++
 		}
