@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"sync"
 
 	"github.com/containerd/console"
@@ -25,6 +26,15 @@ func Attach(master *os.File) (wait func() error, restore func(), err error) {
 }
 
 func attach(master, in, out *os.File) (wait func() error, restore func(), err error) {
+	// hull runs one P (internal/oneproc), and the caller then blocks in
+	// wait4 holding it: the relay goroutines below would get it only when
+	// the runtime's sysmon takes it back, and sysmon sleeps coarsely in
+	// hull (internal/sysmontick). A session lasts long enough for the
+	// world stop of GOMAXPROCS to pay: with a P each, the copies run as
+	// data arrives (20 MB through the pty: bench/tty-ab.py).
+	if runtime.GOMAXPROCS(0) < relayProcs {
+		runtime.GOMAXPROCS(relayProcs)
+	}
 	// The terminal whose size the container should mirror: stdin if it is a
 	// tty, else stdout (e.g. `hull run -t < file` inside a terminal).
 	var sizeSrc *os.File
@@ -101,6 +111,9 @@ func attach(master, in, out *os.File) (wait func() error, restore func(), err er
 	}
 	return wait, restore, nil
 }
+
+// relayProcs: the waiting caller, stdin -> master, master -> stdout.
+const relayProcs = 3
 
 // isTerminal reports whether f is a tty (TCGETS succeeds).
 func isTerminal(f *os.File) bool {

@@ -2,6 +2,7 @@ package console
 
 import (
 	"os"
+	"runtime"
 	"testing"
 	"time"
 
@@ -162,5 +163,34 @@ func TestAttachWithoutTerminal(t *testing.T) {
 	outW.Close()
 	if got := readAll(t, outR, 5*time.Second); got != "bye" {
 		t.Fatalf("output %q, want %q", got, "bye")
+	}
+}
+
+// A relay gives its goroutines a P each: hull runs one, which the caller
+// then holds blocked in wait4 (internal/sysmontick explains why sysmon
+// would hand it over late).
+func TestAttachGivesRelaysProcs(t *testing.T) {
+	prev := runtime.GOMAXPROCS(1)
+	defer runtime.GOMAXPROCS(prev)
+	ctrM, ctrS := newPty(t)
+	defer ctrS.Close()
+	inR, inW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inR.Close()
+	defer inW.Close()
+	_, outW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer outW.Close()
+	_, restore, err := attach(ctrM, inR, outW)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer restore()
+	if got := runtime.GOMAXPROCS(0); got < relayProcs {
+		t.Fatalf("GOMAXPROCS %d while relaying, want at least %d", got, relayProcs)
 	}
 }

@@ -23,6 +23,13 @@
  * P, and its goroutines hand work over through channels, not while blocked
  * in syscalls), and preemption of a goroutine running over 10 ms happens up
  * to that much later. Neither shows in a command that ends in milliseconds.
+ * The one long-lived relay, an attached terminal (internal/console), gives
+ * each of its goroutines a P of its own instead of waiting for sysmon.
+ *
+ * 10 ms rather than 1 ms (docs/performance.md, item 39): at 1 ms sysmon still
+ * woke about 6 times per `run` (perf sched:sched_switch), and each wake-up
+ * of an idle vCPU is dear in this VM: a `run` took 5-8 % less CPU at 10 ms
+ * (bench/ab.py, n=400; 4 ms was half-way, 50 ms no better than 10).
  *
  * The linker's --wrap (cgo LDFLAGS in sysmontick.go) sends runtime/cgo's
  * pthread_create calls here.
@@ -31,7 +38,7 @@
 #include <pthread.h>
 #include <sys/prctl.h>
 
-#define SYSMON_SLACK_NS 1000000UL
+#define SYSMON_SLACK_NS 10000000UL
 
 int __real_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 			  void *(*start)(void *), void *arg);

@@ -1,6 +1,6 @@
 // Package sysmontick gives the Go runtime's sysmon thread a coarse timer
-// slack, so that it wakes about once a millisecond instead of every 70 us
-// through a command's short life; every other thread, and every process
+// slack, so that it wakes about every 10 ms instead of every 70 us through
+// a command's short life; every other thread, and every process
 // hull starts, keeps the slack hull was started with. See sysmontick.c.
 // Importing it (for its side effect) is all the command needs.
 package sysmontick
