@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+
+	"github.com/hull-runtime/hull/internal/oneproc"
 )
 
 func init() {
@@ -46,7 +48,12 @@ func init() {
 // psTable runs ps(1) and keeps the header and the container's rows, as runc
 // does.
 func psTable(pids []int, psArgs []string) error {
-	out, err := exec.Command("ps", psArgs...).Output()
+	var out []byte
+	// ps gets the caller's CPUs, not the one hull runs on.
+	err := oneproc.Unpinned(func() (err error) {
+		out, err = exec.Command("ps", psArgs...).Output()
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("ps %s: %w", strings.Join(psArgs, " "), err)
 	}

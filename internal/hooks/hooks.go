@@ -17,6 +17,8 @@ import (
 
 	"github.com/hull-runtime/hull/internal/specjson"
 	"golang.org/x/sys/unix"
+
+	"github.com/hull-runtime/hull/internal/oneproc"
 )
 
 // pipeGrace bounds how long Run waits for a hook's stdout/stderr to reach EOF
@@ -81,7 +83,11 @@ func run(kind string, h specs.Hook, state *specs.State, cgroupDir *os.File) erro
 	}
 	cmd.WaitDelay = pipeGrace
 
-	err := cmd.Run()
+	// The hook gets the caller's CPUs, not the one hull runs on.
+	err := oneproc.Unpinned(cmd.Start)
+	if err == nil {
+		err = cmd.Wait()
+	}
 	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return fmt.Errorf("%s: timed out after %s, killed%s", prefix, timeout, detail(stderr, stdout))
 	}

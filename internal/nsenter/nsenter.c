@@ -502,8 +502,46 @@ static int startup_args(char ***argvp, char ***envpp)
 	_exit(127);
 }
 
+/*
+ * restore_cpus gives this process the CPU mask of whoever started hull:
+ * hull runs pinned to one CPU (internal/oneproc), and the init inherited
+ * that. The kernel narrows the mask to the cpuset the init is (or will be)
+ * placed in, as it would have narrowed the caller's; if nothing of it is
+ * left there, the init gets the cpuset's CPUs, as a cpuset attach gives.
+ */
+static void restore_cpus(const char *hex)
+{
+	unsigned char mask[128];
+	size_t n = 0;
+
+	memset(mask, 0, sizeof(mask));
+	for (; hex[0] != 0 && hex[1] != 0 && n < sizeof(mask); hex += 2, n++) {
+		int v = 0;
+		for (int i = 0; i < 2; i++) {
+			char c = hex[i];
+			v <<= 4;
+			if (c >= '0' && c <= '9')
+				v |= c - '0';
+			else if (c >= 'a' && c <= 'f')
+				v |= c - 'a' + 10;
+			else
+				return;
+		}
+		mask[n] = (unsigned char)v;
+	}
+	if (n == 0 || n % 8 != 0)
+		return;
+	if (sched_setaffinity(0, n, (cpu_set_t *)mask) < 0) {
+		memset(mask, 0xff, sizeof(mask));
+		sched_setaffinity(0, sizeof(mask), (cpu_set_t *)mask);
+	}
+}
+
 __attribute__((constructor)) static void hull_nsenter(void)
 {
+	const char *cpus = getenv("_HULL_CPUS");
+	if (cpus != NULL)
+		restore_cpus(cpus);
 	const char *st = getenv("_HULL_START");
 	if (st != NULL) {
 		char **argv, **envp;

@@ -13,6 +13,8 @@ hullentry:
 	mov	%rdx, %r12		/* callee-saved across the calls */
 	mov	%rsp, %rbx		/* the kernel's block */
 	mov	%rsp, %rdi
+	call	hull_pin
+	mov	%rbx, %rdi
 	call	hull_block_words
 	test	%rax, %rax
 	jz	1f

@@ -1,5 +1,5 @@
-// Package oneproc gives the hull command one P (GOMAXPROCS=1) from the
-// runtime's start: hull's ELF entry point adds GOMAXPROCS=1 to the
+// Package oneproc gives the hull command one P (GOMAXPROCS=1) and one CPU
+// from the runtime's start (the CPU: cpus.go and oneproc_amd64.c). The P: hull's ELF entry point adds GOMAXPROCS=1 to the
 // environment the runtime reads (oneproc_amd64.c). Where it cannot (the
 // caller set GOMAXPROCS, another architecture, no cgo), this package's init
 // sets it, early: it depends on nothing of hull's and only on os and the

@@ -36,6 +36,76 @@ static int injected;
 
 int hull_gomaxprocs_injected(void) { return injected; }
 
+/*
+ * One CPU, too. A hull command is a chain of hand-offs: between its main
+ * thread and the set-up thread, the template thread that starts it, and the
+ * runtime's idle Ms. Each wakes a thread that sleeps; with a second CPU idle
+ * the kernel wakes it there, and waking an idle vCPU is dear in a VM (an IPI
+ * and the hypervisor's wake-up of the vCPU, where a wake-up on the waker's own
+ * CPU is a plain switch). The hand-offs never overlap work, so hull keeps
+ * its threads on the CPU it was started on: hull_pin, before the runtime
+ * starts any thread, so that every thread inherits the mask (`run` -6-8 %
+ * CPU, bench/ab.py). The caller's mask is kept, and every process hull
+ * starts gets it back (internal/oneproc's Go side: the init through
+ * _HULL_CPUS, which internal/nsenter applies first thing, hooks and other
+ * children by Unpinned). An init (a _HULL_ variable in its environment) is
+ * not pinned: it restores its mask itself.
+ */
+#define HULL_CPU_WORDS 16 /* 1024 CPUs, glibc's cpu_set_t */
+static unsigned long cpus_orig[HULL_CPU_WORDS];
+static unsigned long cpus_pinned[HULL_CPU_WORDS];
+static long cpus_len; /* bytes of mask the kernel uses; 0: not pinned */
+
+long hull_cpus(unsigned long *orig, unsigned long *pinned)
+{
+	for (int i = 0; i < HULL_CPU_WORDS; i++) {
+		orig[i] = cpus_orig[i];
+		pinned[i] = cpus_pinned[i];
+	}
+	return cpus_len;
+}
+
+__attribute__((section(".text.startup")))
+static long raw_syscall3(long n, long a, long b, long c)
+{
+	long r;
+
+	__asm__ volatile("syscall"
+			 : "=a"(r)
+			 : "a"(n), "D"(a), "S"(b), "d"(c)
+			 : "rcx", "r11", "memory");
+	return r;
+}
+
+#define NR_sched_setaffinity 203
+#define NR_sched_getaffinity 204
+#define NR_getcpu 309
+
+__attribute__((section(".text.startup")))
+void hull_pin(unsigned long *sp)
+{
+	unsigned long argc = sp[0];
+	char **envp = (char **)(sp + 1 + argc + 1);
+	unsigned int cpu = 0, node = 0, n = 0;
+	long len;
+
+	for (unsigned long i = 0; envp[i] != 0; i++) {
+		const char *e = envp[i];
+		if (e[0] == '_' && e[1] == 'H' && e[2] == 'U' && e[3] == 'L' && e[4] == 'L' && e[5] == '_')
+			return;
+	}
+	len = raw_syscall3(NR_sched_getaffinity, 0, sizeof(cpus_orig), (long)cpus_orig);
+	if (len <= 0 || raw_syscall3(NR_getcpu, (long)&cpu, (long)&node, 0) < 0)
+		return;
+	for (int i = 0; i < HULL_CPU_WORDS; i++)
+		n += __builtin_popcountl(cpus_orig[i]);
+	if (n < 2 || cpu >= (unsigned long)len * 8 || !(cpus_orig[cpu / 64] & (1UL << (cpu % 64))))
+		return;
+	cpus_pinned[cpu / 64] = 1UL << (cpu % 64);
+	if (raw_syscall3(NR_sched_setaffinity, 0, len, (long)cpus_pinned) == 0)
+		cpus_len = len;
+}
+
 __attribute__((section(".text.startup")))
 static int is_gomaxprocs(const char *s)
 {

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/hull-runtime/hull/internal/initproc"
+	"github.com/hull-runtime/hull/internal/oneproc"
 	"github.com/hull-runtime/hull/internal/procattr"
 	"github.com/hull-runtime/hull/internal/rawfile"
 	"github.com/hull-runtime/hull/internal/seccomp"
@@ -161,7 +162,7 @@ func Start(o *InitOptions) (_ *Init, retErr error) {
 	// GOMAXPROCS=1 from the first instruction: the init runs on one
 	// locked thread anyway, and a second P only makes the runtime start
 	// threads for it (run -7% CPU, exec -5%, bench n=40).
-	env := []string{initproc.EnvSyncFd + "=" + strconv.Itoa(syncFd), "GOMAXPROCS=1"}
+	env := append([]string{initproc.EnvSyncFd + "=" + strconv.Itoa(syncFd), "GOMAXPROCS=1"}, oneproc.ChildEnv()...)
 	stage0, err := forkExec(exePath, []string{"hull", "init"}, env, extra, plan.goClone, o.CgroupDir)
 	if err != nil {
 		childSock.Close()

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hull-runtime/hull/internal/hooks"
 	"github.com/hull-runtime/hull/internal/initproc"
+	"github.com/hull-runtime/hull/internal/oneproc"
 	"github.com/hull-runtime/hull/internal/rawfile"
 	"github.com/hull-runtime/hull/internal/rootfs"
 	"github.com/hull-runtime/hull/internal/seccomp"
@@ -156,7 +157,8 @@ func startOnThread(o *InitOptions, plan *nsPlan, ex *syncproto.ExecData) (_ *Ini
 	// `ps` shows "hull init <program...>" while it waits, as runc's
 	// "runc init"; the constructor takes argv from the bootstrap.
 	argv := append([]string{"hull", "init"}, s.Process.Args...)
-	env := []string{initproc.EnvSyncFd + "=" + strconv.Itoa(syncFd)}
+	// The init puts the caller's CPU mask back (oneproc.ChildEnv).
+	env := append([]string{initproc.EnvSyncFd + "=" + strconv.Itoa(syncFd)}, oneproc.ChildEnv()...)
 	pid := 0
 
 	newCgroupNS := plan.boot.CloneFlags&unix.CLONE_NEWCGROUP != 0

@@ -1,0 +1,180 @@
+package integration
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"github.com/hull-runtime/hull/tests/testutil"
+)
+
+// startWithCPUs starts cmd with the CPU mask set: a child inherits the mask
+// of the thread that forks it.
+func startWithCPUs(t *testing.T, set *unix.CPUSet, cmd *exec.Cmd) {
+	t.Helper()
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	var old unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &old); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.SchedSetaffinity(0, set); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Start()
+	if rerr := unix.SchedSetaffinity(0, &old); rerr != nil {
+		t.Fatal(rerr)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func runWithCPUs(t *testing.T, set *unix.CPUSet, bin, root string, args ...string) string {
+	t.Helper()
+	cmd := testutil.Command(t, bin, root, args...)
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	startWithCPUs(t, set, cmd)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("hull %s: %v: %s", strings.Join(args, " "), err, out.String())
+	}
+	return out.String()
+}
+
+// cpuList is the kernel's Cpus_allowed_list spelling of set.
+func cpuList(set *unix.CPUSet) string {
+	var parts []string
+	for c := 0; c < 1024; {
+		if !set.IsSet(c) {
+			c++
+			continue
+		}
+		end := c
+		for end+1 < 1024 && set.IsSet(end+1) {
+			end++
+		}
+		if end == c {
+			parts = append(parts, strconv.Itoa(c))
+		} else {
+			parts = append(parts, fmt.Sprintf("%d-%d", c, end))
+		}
+		c = end + 1
+	}
+	return strings.Join(parts, ",")
+}
+
+func allowedList(t *testing.T, status string) string {
+	t.Helper()
+	for _, l := range strings.Split(status, "\n") {
+		if v, ok := strings.CutPrefix(l, "Cpus_allowed_list:"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	t.Fatalf("no Cpus_allowed_list in %q", status)
+	return ""
+}
+
+// TestCallersCPUsReachContainer: hull runs pinned to one CPU
+// (internal/oneproc), but everything it starts gets the caller's CPU mask
+// back: the container's process, its hooks (run by the CLI, by the set-up
+// thread and by the Go init), and a process `hull exec` starts. A caller
+// pinned to one CPU keeps its container there too.
+func TestCallersCPUsReachContainer(t *testing.T) {
+	t.Parallel()
+	bin := testutil.BuildHull(t)
+	var all unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &all); err != nil {
+		t.Fatal(err)
+	}
+	if all.Count() < 2 {
+		t.Skip("one CPU: nothing to pin or restore")
+	}
+	last := 0
+	for c := 0; c < 1024; c++ {
+		if all.IsSet(c) {
+			last = c
+		}
+	}
+	var one unix.CPUSet
+	one.Set(last)
+	for _, tc := range []struct {
+		name   string
+		set    *unix.CPUSet
+		goInit bool // a startContainer hook: the Go init sets up, not the set-up thread
+	}{{"all CPUs", &all, false}, {"one CPU", &one, false}, {"all CPUs, Go init", &all, true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			want := cpuList(tc.set)
+			dir := testutil.TempDir(t, "aff-")
+			script := filepath.Join(dir, "hook.sh")
+			if err := os.WriteFile(script, []byte("#!/bin/sh\ngrep Cpus_allowed_list /proc/self/status > \"$2/$1.cpus\"\n"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			b := testutil.NewBundle(t, "sh", "-c", "grep Cpus_allowed_list /proc/self/status > "+dir+"/container.cpus; echo ready; read x")
+			b.Edit(func(s *specs.Spec) {
+				h := func(name string) []specs.Hook {
+					return []specs.Hook{{Path: script, Args: []string{script, name, dir}}}
+				}
+				s.Hooks = &specs.Hooks{Prestart: h("prestart"), CreateContainer: h("createContainer"), Poststart: h("poststart")}
+				if tc.goInit {
+					s.Hooks.StartContainer = h("startContainer")
+				}
+				s.Mounts = append(s.Mounts, specs.Mount{Destination: dir, Type: "bind", Source: dir, Options: []string{"rbind", "rw"}})
+			})
+			root := testutil.Root(t)
+			cmd := testutil.Command(t, bin, root, "run", "--bundle", b.Dir, b.ID)
+			stdin, err := cmd.StdinPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			stdout, err := cmd.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			startWithCPUs(t, tc.set, cmd)
+			defer cmd.Wait()
+			defer stdin.Close()
+			if line, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || strings.TrimSpace(line) != "ready" {
+				t.Fatalf("container said %q, %v", line, err)
+			}
+			raw, err := os.ReadFile("/proc/" + strconv.Itoa(cmd.Process.Pid) + "/status")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var self unix.CPUSet
+			if err := unix.SchedGetaffinity(cmd.Process.Pid, &self); err != nil {
+				t.Fatal(err)
+			}
+			if self.Count() != 1 {
+				t.Errorf("hull run itself may use CPUs %s, want one (internal/oneproc)", allowedList(t, string(raw)))
+			}
+			execOut := runWithCPUs(t, tc.set, bin, root, "exec", b.ID, "grep", "Cpus_allowed_list", "/proc/self/status")
+			if got := allowedList(t, execOut); got != want {
+				t.Errorf("hull exec's process may use CPUs %s, want the caller's %s", got, want)
+			}
+			names := []string{"container", "prestart", "createContainer", "poststart"}
+			if tc.goInit {
+				names = append(names, "startContainer")
+			}
+			for _, name := range names {
+				raw, err := os.ReadFile(filepath.Join(dir, name+".cpus"))
+				if err != nil {
+					t.Errorf("%s: %v", name, err)
+					continue
+				}
+				if got := allowedList(t, string(raw)); got != want {
+					t.Errorf("%s may use CPUs %s, want the caller's %s", name, got, want)
+				}
+			}
+		})
+	}
+}
