@@ -49,6 +49,8 @@ func init() {
 // does.
 func psTable(pids []int, psArgs []string) error {
 	var out []byte
+	// exec's goroutine drains ps's output while this one waits for it.
+	oneproc.AtLeast(2)
 	// ps gets the caller's CPUs, not the one hull runs on.
 	err := oneproc.Unpinned(func() (err error) {
 		out, err = exec.Command("ps", psArgs...).Output()

@@ -6,11 +6,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime"
 	"sync"
 
 	"github.com/containerd/console"
 	"golang.org/x/sys/unix"
+
+	"github.com/hull-runtime/hull/internal/oneproc"
 )
 
 // Attach relays an attached `hull run -t` session: the caller's stdin goes to
@@ -26,15 +27,11 @@ func Attach(master *os.File) (wait func() error, restore func(), err error) {
 }
 
 func attach(master, in, out *os.File) (wait func() error, restore func(), err error) {
-	// hull runs one P (internal/oneproc), and the caller then blocks in
-	// wait4 holding it: the relay goroutines below would get it only when
-	// the runtime's sysmon takes it back, and sysmon sleeps coarsely in
-	// hull (internal/sysmontick). A session lasts long enough for the
-	// world stop of GOMAXPROCS to pay: with a P each, the copies run as
-	// data arrives (20 MB through the pty: bench/tty-ab.py).
-	if runtime.GOMAXPROCS(0) < relayProcs {
-		runtime.GOMAXPROCS(relayProcs)
-	}
+	// hull runs one P, and the caller then blocks in wait4 holding it:
+	// the relay goroutines below need Ps of their own (oneproc.AtLeast).
+	// With them the copies run as data arrives (20 MB through the pty:
+	// bench/tty-ab.py).
+	oneproc.AtLeast(relayProcs)
 	// The terminal whose size the container should mirror: stdin if it is a
 	// tty, else stdout (e.g. `hull run -t < file` inside a terminal).
 	var sizeSrc *os.File

@@ -40,6 +40,10 @@ func Run(kind string, h specs.Hook, state *specs.State) error {
 
 // run is Run; with cgroupDir (an fd of a cgroup v2 directory) the hook is
 // born in that cgroup (clone3 CLONE_INTO_CGROUP).
+//
+// hookProcs: the waiting caller, stdin, stdout and stderr copiers.
+const hookProcs = 4
+
 func run(kind string, h specs.Hook, state *specs.State, cgroupDir *os.File) error {
 	prefix := fmt.Sprintf("%s hook %s", kind, h.Path)
 	if state == nil {
@@ -83,6 +87,9 @@ func run(kind string, h specs.Hook, state *specs.State, cgroupDir *os.File) erro
 	}
 	cmd.WaitDelay = pipeGrace
 
+	// exec's goroutines feed the hook's stdin and drain its output while
+	// this one waits for it in waitid.
+	oneproc.AtLeast(hookProcs)
 	// The hook gets the caller's CPUs, not the one hull runs on.
 	err := oneproc.Unpinned(cmd.Start)
 	if err == nil {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -247,5 +248,20 @@ func TestRunAllContinuesAfterPoststartPoststopFailure(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A hook's stdin and output are copied by goroutines while the caller waits
+// for the hook in a blocking syscall: Run gives them Ps of their own, so
+// that they need not wait for the runtime's sysmon (which hull starts late,
+// internal/sysmontick) to hand over the caller's only P.
+func TestRunGivesCopiersProcs(t *testing.T) {
+	prev := runtime.GOMAXPROCS(1)
+	defer runtime.GOMAXPROCS(prev)
+	if err := Run("prestart", sh(`cat >/dev/null; echo out; echo err >&2`), testState()); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if got := runtime.GOMAXPROCS(0); got < hookProcs {
+		t.Fatalf("GOMAXPROCS %d after a hook, want at least %d", got, hookProcs)
 	}
 }

@@ -28,3 +28,15 @@ func init() {
 	}
 	runtime.GOMAXPROCS(1)
 }
+
+// AtLeast raises GOMAXPROCS to n for a command about to wait in a blocking
+// syscall (wait4, waitid) while goroutines of its own must run meanwhile:
+// pipe copiers of a hook, a terminal's relay. With one P they would get it
+// only when the runtime's sysmon takes it from the waiting thread, and in
+// hull sysmon starts late and sleeps coarsely (internal/sysmontick). It
+// stops the world once; n Ps on hull's one CPU run by turns, as needed.
+func AtLeast(n int) {
+	if runtime.GOMAXPROCS(0) < n {
+		runtime.GOMAXPROCS(n)
+	}
+}

@@ -35,10 +35,26 @@
  * pthread_create calls here.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <pthread.h>
 #include <sys/prctl.h>
+#include <time.h>
 
 #define SYSMON_SLACK_NS 10000000UL
+
+/*
+ * And a late start: sysmon's thread sleeps SYSMON_DELAY_NS before the
+ * runtime's code runs on it, so a command that ends sooner has no sysmon
+ * wake-up at all. Under load even a coarse slack does not keep sysmon
+ * asleep: a sleep with slack ends at the first timer interrupt on its CPU
+ * after 20 us, and with 20 hull processes starting at once there is one
+ * every tick (128 of 714 context switches in a batch of 20 parallel creates
+ * were sysmon's nanosleeps, perf sched:sched_switch). Until sysmon starts,
+ * a P left in a blocking syscall is not handed on; hull's one relay that
+ * needs that, an attached terminal, gives its goroutines Ps of their own
+ * (internal/console), and anything else waits at most this long, once.
+ */
+#define SYSMON_DELAY_NS 100000000L
 
 int __real_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 			  void *(*start)(void *), void *arg);
@@ -49,6 +65,38 @@ static unsigned long process_slack;
 /* hull_sysmon_slack and hull_process_slack let the test check the values. */
 unsigned long hull_sysmon_slack(void) { return SYSMON_SLACK_NS; }
 unsigned long hull_process_slack(void) { return process_slack; }
+
+static void *(*sysmon_start)(void *);
+static void *sysmon_arg;
+static long created_ns, started_ns;
+
+static long now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000L + t.tv_nsec;
+}
+
+static void *late_sysmon(void *unused)
+{
+	struct timespec ts = { SYSMON_DELAY_NS / 1000000000L, SYSMON_DELAY_NS % 1000000000L };
+
+	(void)unused;
+	/* The runtime creates its threads with every signal blocked. */
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+	__atomic_store_n(&started_ns, now_ns(), __ATOMIC_RELEASE);
+	return sysmon_start(sysmon_arg);
+}
+
+/* For the test: the delay, and how long sysmon waited (-1: not yet). */
+long hull_sysmon_delay(void) { return SYSMON_DELAY_NS; }
+long hull_sysmon_waited(void)
+{
+	long s = __atomic_load_n(&started_ns, __ATOMIC_ACQUIRE);
+	return s == 0 ? -1 : s - created_ns;
+}
 
 int __wrap_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 			  void *(*start)(void *), void *arg)
@@ -64,6 +112,11 @@ int __wrap_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 		/* Still single-threaded: the main thread's slack is the process's. */
 		process_slack = (unsigned long)cur;
 		want = process_slack > SYSMON_SLACK_NS ? process_slack : SYSMON_SLACK_NS;
+		sysmon_start = start;
+		sysmon_arg = arg;
+		created_ns = now_ns();
+		start = late_sysmon;
+		arg = NULL;
 	} else {
 		want = process_slack;
 	}

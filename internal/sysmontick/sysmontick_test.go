@@ -127,3 +127,18 @@ func TestChildrenKeepProcessSlack(t *testing.T) {
 		}
 	}
 }
+
+// TestSysmonStartsLate: sysmon's thread sleeps SysmonDelay before the
+// runtime's sysmon runs on it, so a short command has no sysmon wake-up.
+func TestSysmonStartsLate(t *testing.T) {
+	deadline := time.Now().Add(5 * time.Second)
+	for SysmonWaited() < 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("sysmon never started")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if w := SysmonWaited(); w < SysmonDelay() {
+		t.Fatalf("sysmon started %v after its thread was made, want at least %v", w, SysmonDelay())
+	}
+}
