@@ -54,6 +54,21 @@ func Sealed() (int, error) {
 }
 
 func fill(fd int) error {
+	if !copyFromExe(fd) {
+		if err := writeImage(fd); err != nil {
+			return err
+		}
+	}
+	// F_SEAL_EXEC first: F_SEAL_SEAL ends all sealing. Kernels before 6.3
+	// do not know it; the copy is private to one start anyway.
+	_, _ = unix.FcntlInt(uintptr(fd), unix.F_ADD_SEALS, fSealExec)
+	if _, err := unix.FcntlInt(uintptr(fd), unix.F_ADD_SEALS, Seals); err != nil {
+		return fmt.Errorf("seal init stub memfd: %w", err)
+	}
+	return nil
+}
+
+func writeImage(fd int) error {
 	for off := 0; off < len(image); {
 		n, err := unix.Pwrite(fd, image[off:], int64(off))
 		if err == unix.EINTR {
@@ -63,12 +78,6 @@ func fill(fd int) error {
 			return fmt.Errorf("write init stub to memfd: %w", err)
 		}
 		off += n
-	}
-	// F_SEAL_EXEC first: F_SEAL_SEAL ends all sealing. Kernels before 6.3
-	// do not know it; the copy is private to one start anyway.
-	_, _ = unix.FcntlInt(uintptr(fd), unix.F_ADD_SEALS, fSealExec)
-	if _, err := unix.FcntlInt(uintptr(fd), unix.F_ADD_SEALS, Seals); err != nil {
-		return fmt.Errorf("seal init stub memfd: %w", err)
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"strconv"
 	"testing"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -65,5 +66,42 @@ func TestSealedCopyRunsAndRefusesWrites(t *testing.T) {
 	got := make([]byte, len(prog))
 	if n, err := unix.Pread(fd, got, 0); err != nil || n != len(prog) || string(got) != string(prog) {
 		t.Errorf("memfd holds %d bytes (%v), not the image", n, err)
+	}
+}
+
+// rodata is a constant: its bytes lie in the test binary's file, in a
+// loaded segment, as an embedded stub's do in hull's.
+const rodata = "hull init stub test data: copied from the executable's own file by sendfile, never through a mapping of it. " +
+	"0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz"
+
+// The copy comes from the executable's file (sendfile), not from the
+// mapped image, and holds the same bytes.
+func TestCopyFromExe(t *testing.T) {
+	withImage(t, unsafe.Slice(unsafe.StringData(rodata), len(rodata)))
+	fd, err := unix.MemfdCreate("test", unix.MFD_CLOEXEC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	if !copyFromExe(fd) {
+		t.Fatal("copyFromExe found no copy of the image in /proc/self/exe")
+	}
+	got := make([]byte, len(rodata)+1)
+	n, err := unix.Pread(fd, got, 0)
+	if err != nil || string(got[:n]) != rodata {
+		t.Fatalf("memfd holds %q (%v), want the image", got[:n], err)
+	}
+	// Bytes not in the file (heap) are not found there: the caller writes.
+	withImage(t, []byte(rodata+"!"))
+	fd2, err := unix.MemfdCreate("test", unix.MFD_CLOEXEC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd2)
+	if copyFromExe(fd2) {
+		t.Fatal("copyFromExe claims a heap slice lies in the executable")
+	}
+	if st, err := os.Stat("/proc/self/fd/" + strconv.Itoa(fd2)); err != nil || st.Size() != 0 {
+		t.Fatalf("memfd left with %v bytes (%v), want empty for the fallback", st.Size(), err)
 	}
 }
