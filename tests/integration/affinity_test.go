@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -49,6 +50,24 @@ func runWithCPUs(t *testing.T, set *unix.CPUSet, bin, root string, args ...strin
 		t.Fatalf("hull %s: %v: %s", strings.Join(args, " "), err, out.String())
 	}
 	return out.String()
+}
+
+// readLine waits until p holds a whole line (a hook may still be writing it).
+func readLine(p string, d time.Duration) (string, error) {
+	deadline := time.Now().Add(d)
+	for {
+		raw, err := os.ReadFile(p)
+		if err == nil && strings.HasSuffix(string(raw), "\n") {
+			return string(raw), nil
+		}
+		if time.Now().After(deadline) {
+			if err == nil {
+				err = fmt.Errorf("%s: no whole line after %v: %q", p, d, raw)
+			}
+			return "", err
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // cpuList is the kernel's Cpus_allowed_list spelling of set.
@@ -166,7 +185,8 @@ func TestCallersCPUsReachContainer(t *testing.T) {
 				names = append(names, "startContainer")
 			}
 			for _, name := range names {
-				raw, err := os.ReadFile(filepath.Join(dir, name+".cpus"))
+				// poststart runs beside the container: wait for its line.
+				raw, err := readLine(filepath.Join(dir, name+".cpus"), 10*time.Second)
 				if err != nil {
 					t.Errorf("%s: %v", name, err)
 					continue
