@@ -305,22 +305,43 @@ func (bn *bench) caseParallel(count, rounds int) {
 // them unmeasured.
 func (bn *bench) parallelBatch(name string, rt runtimeCmd, count int) (sample, int) {
 	ids := make([]string, count)
-	for i := range ids {
-		ids[i] = bn.newID(rt)
+	var samples []sample
+	var errs []error
+	var total sample
+	if spawner != "" {
+		// One C process forks all of them at once (rusage.c.in -n).
+		bn.seq++
+		prefix := fmt.Sprintf("hb-%s-%d-%d-b", rt.Name, os.Getpid(), bn.seq)
+		for i := range ids {
+			ids[i] = prefix + strconv.Itoa(i)
+			bn.live[rt.Name] = append(bn.live[rt.Name], ids[i])
+		}
+		wall, ss, es, err := measureBatch(bn.b.True, count, rt.Path,
+			rt.args("create", "--pid-file", bn.pidFile(prefix+"%I"), prefix+"%I")...)
+		if err != nil {
+			bn.res.fail(name, rt.Name, err)
+			bn.cleanup()
+			return sample{}, count
+		}
+		samples, errs, total = ss, es, sample{Wall: wall}
+	} else {
+		for i := range ids {
+			ids[i] = bn.newID(rt)
+		}
+		samples = make([]sample, count)
+		errs = make([]error, count)
+		var wg sync.WaitGroup
+		t0 := time.Now()
+		for i := range ids {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				samples[i], errs[i] = rt.invoke(bn.b.True, "create", "--pid-file", bn.pidFile(ids[i]), ids[i])
+			}(i)
+		}
+		wg.Wait()
+		total = sample{Wall: time.Since(t0)}
 	}
-	samples := make([]sample, count)
-	errs := make([]error, count)
-	var wg sync.WaitGroup
-	t0 := time.Now()
-	for i := range ids {
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			samples[i], errs[i] = rt.invoke(bn.b.True, "create", "--pid-file", bn.pidFile(ids[i]), ids[i])
-		}(i)
-	}
-	wg.Wait()
-	total := sample{Wall: time.Since(t0)}
 	failures := 0
 	for i := range ids {
 		if errs[i] != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -94,6 +95,65 @@ func measure(dir, path string, args ...string) (sample, error) {
 		return s, fmt.Errorf("%s %s: %w: %s", path, strings.Join(args, " "), err, bytes.TrimSpace(msg))
 	}
 	return s, nil
+}
+
+// measureBatch starts n copies of path args at once through the spawner's
+// -n mode (every "%I" in args becomes the copy's index) and returns the
+// batch's wall time, first fork to last exit, each copy's sample and each
+// copy's error (nil when it exited 0).
+func measureBatch(dir string, n int, path string, args ...string) (time.Duration, []sample, []error, error) {
+	prefix, err := os.MkdirTemp(outDir, "batch-")
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	defer os.RemoveAll(prefix)
+	res := filepath.Join(prefix, "r")
+	cmd := exec.Command(spawner, append([]string{"-n", strconv.Itoa(n), res, path}, args...)...)
+	cmd.Dir = dir
+	out, runErr := cmd.CombinedOutput()
+	b, err := os.ReadFile(res + ".batch")
+	if err != nil {
+		return 0, nil, nil, fmt.Errorf("batch of %d %s: %v: %s", n, path, runErr, bytes.TrimSpace(out))
+	}
+	var wall int64
+	if _, err := fmt.Sscan(string(b), &wall); err != nil {
+		return 0, nil, nil, fmt.Errorf("parse batch result %q: %w", b, err)
+	}
+	samples := make([]sample, n)
+	errs := make([]error, n)
+	for i := 0; i < n; i++ {
+		p := res + "." + strconv.Itoa(i)
+		s, err := readSpawnerResult(p)
+		samples[i] = s
+		if err == nil {
+			err = spawnerStatus(p)
+		}
+		if err != nil {
+			msg, _ := os.ReadFile(p + ".out")
+			if len(msg) > 2000 {
+				msg = msg[len(msg)-2000:]
+			}
+			errs[i] = fmt.Errorf("%s %s (copy %d): %w: %s", path, strings.Join(args, " "), i, err, bytes.TrimSpace(msg))
+		}
+	}
+	return time.Duration(wall), samples, errs, nil
+}
+
+// spawnerStatus is the error for a result line's wait status, nil for exit 0.
+func spawnerStatus(p string) error {
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return err
+	}
+	var wall, ut, st, rss int64
+	var status int
+	if _, err := fmt.Sscan(string(b), &wall, &ut, &st, &rss, &status); err != nil {
+		return err
+	}
+	if ws := syscall.WaitStatus(status); !ws.Exited() || ws.ExitStatus() != 0 {
+		return fmt.Errorf("wait status %#x", status)
+	}
+	return nil
 }
 
 // readSpawnerResult parses rusage.c.in's "wall_ns utime_us stime_us maxrss_kb

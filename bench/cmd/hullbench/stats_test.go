@@ -2,6 +2,10 @@ package main
 
 import (
 	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -54,5 +58,36 @@ func TestSpawner(t *testing.T) {
 	}
 	if _, err := measure(dir, "/bin/false"); err == nil {
 		t.Error("failing command reported no error")
+	}
+}
+
+// The spawner's batch mode starts every copy, substitutes each copy's index
+// for %I, reports each one's figures and failure, and a batch wall time no
+// shorter than any copy's.
+func TestSpawnerBatch(t *testing.T) {
+	dir := t.TempDir()
+	sp, err := buildSpawner(dir)
+	if err != nil {
+		t.Skipf("no C compiler: %v", err)
+	}
+	old, oldDir := spawner, outDir
+	spawner, outDir = sp, dir
+	t.Cleanup(func() { spawner, outDir = old, oldDir })
+	mark := filepath.Join(dir, "mark-")
+	wall, ss, errs, err := measureBatch(dir, 4, "/bin/sh", "-c", "echo %I > "+mark+"%I; test %I != 2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 4; i++ {
+		b, rerr := os.ReadFile(mark + strconv.Itoa(i))
+		if rerr != nil || strings.TrimSpace(string(b)) != strconv.Itoa(i) {
+			t.Errorf("copy %d wrote %q (%v)", i, b, rerr)
+		}
+		if (errs[i] != nil) != (i == 2) {
+			t.Errorf("copy %d: error %v, want one only for copy 2", i, errs[i])
+		}
+		if ss[i].Wall <= 0 || ss[i].Wall > wall || ss[i].MaxRSSKB <= 0 {
+			t.Errorf("copy %d: %+v against batch wall %v", i, ss[i], wall)
+		}
 	}
 }
