@@ -151,7 +151,7 @@ func (m *manager) mkdirs(dir string) ([]string, error) {
 	// Fast path, the usual create: the parent exists on cgroupfs and dir
 	// does not. statfs + mkdir instead of two lstats, statfs and mkdir.
 	if parent := filepath.Dir(dir); parent != dir && (m.roots[parent] || isCgroupFS(parent)) {
-		err := os.Mkdir(dir, 0o755)
+		err := cgfile.Mkdir(dir)
 		if err == nil {
 			m.recordCreated(dir)
 			return []string{dir}, nil
@@ -184,7 +184,7 @@ func (m *manager) mkdirs(dir string) ([]string, error) {
 	var made []string
 	for i := len(missing) - 1; i >= 0; i-- {
 		d := missing[i]
-		if err := os.Mkdir(d, 0o755); err != nil {
+		if err := cgfile.Mkdir(d); err != nil {
 			if errors.Is(err, os.ErrExist) {
 				continue // raced with another creator: not ours
 			}

@@ -103,7 +103,7 @@ func removeTree(d string) error {
 	if t := int64(st.Type); t != cgroupSuperMagic && t != cgroup2SuperMagic {
 		return fmt.Errorf("remove %s: not on a cgroup filesystem", d)
 	}
-	err := unix.Rmdir(d)
+	err := cgfile.Rmdir(d)
 	if err == nil || errors.Is(err, unix.ENOENT) {
 		return nil
 	}
@@ -131,7 +131,7 @@ func rmdirRetry(d string) error {
 	delay := 5 * time.Millisecond
 	var err error
 	for i := 0; i < 8; i++ {
-		err = unix.Rmdir(d)
+		err = cgfile.Rmdir(d)
 		if err == nil || errors.Is(err, unix.ENOENT) {
 			return nil
 		}

@@ -92,7 +92,7 @@ func (m *manager) Missing() []string {
 	for _, k := range m.sortedKeys() {
 		var chain []string
 		for d := m.st.Paths[k]; d != "/" && d != "." && !m.roots[d]; d = filepath.Dir(d) {
-			if _, err := os.Lstat(d); err == nil {
+			if cgfile.Lexists(d) {
 				break
 			}
 			chain = append(chain, d)

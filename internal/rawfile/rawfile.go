@@ -49,6 +49,20 @@ func OpenFd(p string, flags int, perm uint32) (int, error) {
 	}
 }
 
+// OpenAt opens rel relative to dirfd (unix.AT_FDCWD: the working
+// directory); name is the path errors and Name report.
+func OpenAt(dirfd int, rel, name string, flags int, perm uint32) (*FD, error) {
+	for {
+		fd, err := unix.Openat(dirfd, rel, flags|unix.O_CLOEXEC, perm)
+		if err == nil {
+			return &FD{fd: fd, name: name}, nil
+		}
+		if err != unix.EINTR {
+			return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+		}
+	}
+}
+
 // Fd returns the descriptor.
 func (f *FD) Fd() int { return f.fd }
 

@@ -39,7 +39,7 @@ func Write(dir, name, value string) error {
 	if err := checkName(name); err != nil {
 		return err
 	}
-	f, err := rawfile.Open(filepath.Join(dir, name), unix.O_WRONLY|unix.O_TRUNC|unix.O_NOFOLLOW, 0)
+	f, err := open(filepath.Join(dir, name), unix.O_WRONLY|unix.O_TRUNC|unix.O_NOFOLLOW)
 	if err != nil {
 		return err
 	}
@@ -58,7 +58,7 @@ func Open(dir, name string) (*rawfile.FD, error) {
 	if err := checkName(name); err != nil {
 		return nil, err
 	}
-	return rawfile.Open(filepath.Join(dir, name), unix.O_WRONLY|unix.O_NOFOLLOW, 0)
+	return open(filepath.Join(dir, name), unix.O_WRONLY|unix.O_NOFOLLOW)
 }
 
 // Read returns dir/name with surrounding whitespace trimmed.
@@ -66,7 +66,7 @@ func Read(dir, name string) (string, error) {
 	if err := checkName(name); err != nil {
 		return "", err
 	}
-	f, err := rawfile.Open(filepath.Join(dir, name), unix.O_RDONLY|unix.O_NOFOLLOW, 0)
+	f, err := open(filepath.Join(dir, name), unix.O_RDONLY|unix.O_NOFOLLOW)
 	if err != nil {
 		return "", err
 	}
@@ -83,8 +83,7 @@ func Exists(dir, name string) bool {
 	if checkName(name) != nil {
 		return false
 	}
-	_, err := os.Lstat(filepath.Join(dir, name))
-	return err == nil
+	return Lexists(filepath.Join(dir, name))
 }
 
 // ReadProcs returns the pids listed in dir/cgroup.procs.
