@@ -29,6 +29,7 @@ type Manager interface {
 	Paused() (bool, error) // freezer unavailable => false, nil
 	Destroy() error        // rmdir exactly State.Created, children first
 	State() State
+	Missing() []string            // the dirs Apply would make now (create's write-ahead state)
 	Stats() (*stats.Stats, error) // counters in runc's `events` shape (stats.go)
 	OOM() (OOMState, error)       // OOM counters `events` watches (stats.go)
 }

@@ -124,7 +124,7 @@ func (r *Runtime) Create(id string, o CreateOptions) (_ *Created, retErr error) 
 	// container that `hull delete` cleans completely.
 	if cg != nil {
 		st := cg.State()
-		b, err := cgroups.State{Mode: st.Mode, Paths: st.Paths, Created: willCreate(cg, st.Paths)}.MarshalJSON()
+		b, err := cgroups.State{Mode: st.Mode, Paths: st.Paths, Created: cg.Missing()}.MarshalJSON()
 		if err != nil {
 			return nil, err
 		}
@@ -282,39 +282,6 @@ func rootIDs(s *specs.Spec) (int, int) {
 		}
 	}
 	return uid, gid
-}
-
-// willCreate lists the cgroup directories Apply is about to make: the
-// manager's own answer where it has one (it knows which parents exist),
-// else missingDirs.
-func willCreate(cg cgroups.Manager, paths map[string]string) []string {
-	if m, ok := cg.(interface{ Missing() []string }); ok {
-		return m.Missing()
-	}
-	return missingDirs(paths)
-}
-
-// missingDirs lists, parents first, the directories on the way to each path
-// that do not exist now.
-func missingDirs(paths map[string]string) []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, p := range paths {
-		var chain []string
-		for d := p; d != "/" && d != "."; d = filepath.Dir(d) {
-			if _, err := os.Lstat(d); err == nil {
-				break
-			}
-			chain = append(chain, d)
-		}
-		for i := len(chain) - 1; i >= 0; i-- {
-			if !seen[chain[i]] {
-				seen[chain[i]] = true
-				out = append(out, chain[i])
-			}
-		}
-	}
-	return out
 }
 
 // cloneDir returns the container's cgroup v2 directory for the first child
