@@ -38,9 +38,10 @@ func TestSeriesAndRatio(t *testing.T) {
 	}
 }
 
-// The spawner's ru_maxrss floor must stay far below any runtime's RSS, and
-// its figures must parse: run /bin/true through it.
-func TestSpawner(t *testing.T) {
+// useSpawner builds the spawner into a temp dir and makes measure use it
+// (outputs there too) for the test; it returns the dir.
+func useSpawner(t *testing.T) string {
+	t.Helper()
 	dir := t.TempDir()
 	sp, err := buildSpawner(dir)
 	if err != nil {
@@ -49,6 +50,13 @@ func TestSpawner(t *testing.T) {
 	old, oldDir := spawner, outDir
 	spawner, outDir = sp, dir
 	t.Cleanup(func() { spawner, outDir = old, oldDir })
+	return dir
+}
+
+// The spawner's ru_maxrss floor must stay far below any runtime's RSS, and
+// its figures must parse: run /bin/true through it.
+func TestSpawner(t *testing.T) {
+	dir := useSpawner(t)
 	s, err := measure(dir, "/bin/true")
 	if err != nil {
 		t.Fatal(err)
@@ -65,14 +73,7 @@ func TestSpawner(t *testing.T) {
 // for %I, reports each one's figures and failure, and a batch wall time no
 // shorter than any copy's.
 func TestSpawnerBatch(t *testing.T) {
-	dir := t.TempDir()
-	sp, err := buildSpawner(dir)
-	if err != nil {
-		t.Skipf("no C compiler: %v", err)
-	}
-	old, oldDir := spawner, outDir
-	spawner, outDir = sp, dir
-	t.Cleanup(func() { spawner, outDir = old, oldDir })
+	dir := useSpawner(t)
 	mark := filepath.Join(dir, "mark-")
 	wall, ss, errs, err := measureBatch(dir, 4, "/bin/sh", "-c", "echo %I > "+mark+"%I; test %I != 2")
 	if err != nil {
