@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"os/exec"
@@ -20,24 +19,24 @@ import (
 
 // startWithCPUs starts cmd with the CPU mask set: a child inherits the mask
 // of the thread that forks it.
-func startWithCPUs(t *testing.T, set *unix.CPUSet, cmd *exec.Cmd) {
-	t.Helper()
+func startWithCPUs(set *unix.CPUSet, cmd *exec.Cmd) error {
 	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
 	var old unix.CPUSet
 	if err := unix.SchedGetaffinity(0, &old); err != nil {
-		t.Fatal(err)
+		runtime.UnlockOSThread()
+		return err
 	}
 	if err := unix.SchedSetaffinity(0, set); err != nil {
-		t.Fatal(err)
+		runtime.UnlockOSThread()
+		return err
 	}
 	err := cmd.Start()
 	if rerr := unix.SchedSetaffinity(0, &old); rerr != nil {
-		t.Fatal(rerr)
+		// The thread keeps the mask: stay locked, so the runtime ends it.
+		return rerr
 	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	runtime.UnlockOSThread()
+	return err
 }
 
 func runWithCPUs(t *testing.T, set *unix.CPUSet, bin, root string, args ...string) string {
@@ -45,7 +44,9 @@ func runWithCPUs(t *testing.T, set *unix.CPUSet, bin, root string, args ...strin
 	cmd := testutil.Command(t, bin, root, args...)
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
-	startWithCPUs(t, set, cmd)
+	if err := startWithCPUs(set, cmd); err != nil {
+		t.Fatal(err)
+	}
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("hull %s: %v: %s", strings.Join(args, " "), err, out.String())
 	}
@@ -151,20 +152,7 @@ func TestCallersCPUsReachContainer(t *testing.T) {
 			})
 			root := testutil.Root(t)
 			cmd := testutil.Command(t, bin, root, "run", "--bundle", b.Dir, b.ID)
-			stdin, err := cmd.StdinPipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			stdout, err := cmd.StdoutPipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			startWithCPUs(t, tc.set, cmd)
-			defer cmd.Wait()
-			defer stdin.Close()
-			if line, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || strings.TrimSpace(line) != "ready" {
-				t.Fatalf("container said %q, %v", line, err)
-			}
+			startUntilReady(t, cmd, func(c *exec.Cmd) error { return startWithCPUs(tc.set, c) })
 			// hull's own threads run on one CPU; the one that starts a hook
 			// holds the caller's mask for the moment of its fork (poststart
 			// may be starting now), so look at each until all are back.

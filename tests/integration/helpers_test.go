@@ -1,6 +1,8 @@
 package integration
 
 import (
+	"bufio"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -136,4 +138,30 @@ func dropNamespace(s *specs.Spec, typ specs.LinuxNamespaceType) {
 		}
 	}
 	s.Linux.Namespaces = keep
+}
+
+// startUntilReady starts cmd, a foreground `hull run` of a container that
+// prints "ready" and then reads stdin, with start (cmd.Start, or a wrapper
+// that sets the CPU mask first), and returns once the line has arrived. At
+// the test's end it closes the container's stdin and waits for hull.
+func startUntilReady(t *testing.T, cmd *exec.Cmd, start func(*exec.Cmd) error) {
+	t.Helper()
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := start(cmd); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		stdin.Close()
+		cmd.Wait()
+	})
+	if line, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || strings.TrimSpace(line) != "ready" {
+		t.Fatalf("container said %q, %v", line, err)
+	}
 }

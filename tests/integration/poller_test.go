@@ -1,8 +1,8 @@
 package integration
 
 import (
-	"bufio"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -20,22 +20,7 @@ func TestRunOpensNoPoller(t *testing.T) {
 	b := testutil.NewBundle(t, "sh", "-c", "echo ready; read x")
 	root := testutil.Root(t)
 	cmd := testutil.Command(t, testutil.BuildHull(t), root, "run", "--bundle", b.Dir, b.ID)
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Wait()
-	defer stdin.Close()
-	if line, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || strings.TrimSpace(line) != "ready" {
-		t.Fatalf("container said %q, %v", line, err)
-	}
+	startUntilReady(t, cmd, (*exec.Cmd).Start)
 	dir := "/proc/" + strconv.Itoa(cmd.Process.Pid) + "/fd"
 	ents, err := os.ReadDir(dir)
 	if err != nil {
