@@ -47,7 +47,10 @@ func Unpinned(f func() error) error {
 		return f()
 	}
 	runtime.LockOSThread()
-	if err := setAffinity(cpusOrig); err != nil {
+	if setAffinity(cpusOrig) != nil && setAffinity(allCPUs()) != nil {
+		// Neither the caller's mask (nothing of it left in hull's
+		// cpuset) nor every CPU, as restore_cpus in nsenter.c falls back
+		// to: nothing else to give.
 		runtime.UnlockOSThread()
 		return f()
 	}
@@ -58,6 +61,15 @@ func Unpinned(f func() error) error {
 	// Else the thread keeps the caller's mask, and stays locked, so the
 	// runtime ends it with this goroutine rather than reuse it.
 	return err
+}
+
+// allCPUs is a mask of every CPU, which the kernel narrows to the cpuset.
+func allCPUs() []byte {
+	b := make([]byte, len(cpusOrig))
+	for i := range b {
+		b[i] = 0xff
+	}
+	return b
 }
 
 func setAffinity(mask []byte) error {
