@@ -2,6 +2,8 @@ package oneproc
 
 import (
 	"encoding/hex"
+	"os"
+	"os/exec"
 	"runtime"
 	"strings"
 	"testing"
@@ -10,15 +12,42 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// callerCPUs is the number of CPUs in the mask this test binary was
+// started with (hullentry may have pinned it since).
+func callerCPUs(t *testing.T) int {
+	t.Helper()
+	var set unix.CPUSet
+	if Pinned() {
+		copy((*[1024 / 8]byte)(unsafePtr(&set))[:], cpusOrig)
+	} else if err := unix.SchedGetaffinity(0, &set); err != nil {
+		t.Fatal(err)
+	}
+	return set.Count()
+}
+
 // A hull process (this test binary shares hull's entry point) runs on one
 // CPU of the caller's mask; Unpinned gives a thread the caller's mask for
 // as long as it starts a child, and ChildEnv hands the same mask to an init.
+// The checks run in a child started with HULL_PIN=1: whether a process
+// started without it pins depends on the load (TestPinsOnlyAnIdleMachine).
 func TestPinnedAndUnpinned(t *testing.T) {
 	if !cgoEnabled {
 		t.Skip("no hullentry without cgo")
 	}
+	if callerCPUs(t) < 2 {
+		t.Skip("one CPU: nothing to pin")
+	}
+	if os.Getenv("HULL_PIN") != "1" {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestPinnedAndUnpinned$", "-test.count=1", "-test.v")
+		cmd.Env = append(withoutGOMAXPROCS(), "HULL_PIN=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "--- PASS: TestPinnedAndUnpinned") {
+			t.Fatalf("child with HULL_PIN=1: %v\n%s", err, out)
+		}
+		return
+	}
 	if !Pinned() {
-		t.Skip("not pinned: one CPU, or started with a _HULL_ variable")
+		t.Fatal("not pinned although HULL_PIN=1 and the caller's mask has several CPUs")
 	}
 	var orig unix.CPUSet
 	copy((*[1024 / 8]byte)(unsafePtr(&orig))[:], cpusOrig)
@@ -54,3 +83,37 @@ func TestPinnedAndUnpinned(t *testing.T) {
 }
 
 func unsafePtr(s *unix.CPUSet) unsafe.Pointer { return unsafe.Pointer(s) }
+
+// TestPinsOnlyAnIdleMachine: hull pins itself only while at most half the
+// CPUs of its mask have a runnable task. With every CPU kept busy by a
+// spinning shell it stays free for the load balancer, as twenty creates
+// started at once need (docs/performance.md, item 44); HULL_PIN=1 pins
+// regardless and HULL_PIN=0 never does.
+func TestPinsOnlyAnIdleMachine(t *testing.T) {
+	if !cgoEnabled {
+		t.Skip("no hullentry without cgo")
+	}
+	n := callerCPUs(t)
+	if n < 2 {
+		t.Skip("one CPU: nothing to pin")
+	}
+	if r := childReport(t, append(withoutGOMAXPROCS(), "HULL_PIN=0")); r["pinned"] != "false" {
+		t.Errorf("HULL_PIN=0: pinned = %s, want false", r["pinned"])
+	}
+	for i := 0; i < n; i++ {
+		spin := exec.Command("/bin/sh", "-c", "while :; do :; done")
+		if err := spin.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			_ = spin.Process.Kill()
+			_ = spin.Wait()
+		})
+	}
+	if r := childReport(t, withoutGOMAXPROCS()); r["pinned"] != "false" {
+		t.Errorf("with %d CPUs busy: pinned = %s, want false", n, r["pinned"])
+	}
+	if r := childReport(t, append(withoutGOMAXPROCS(), "HULL_PIN=1")); r["pinned"] != "true" {
+		t.Errorf("HULL_PIN=1 with %d CPUs busy: pinned = %s, want true", n, r["pinned"])
+	}
+}

@@ -50,6 +50,17 @@ int hull_gomaxprocs_injected(void) { return injected; }
  * _HULL_CPUS, which internal/nsenter applies first thing, hooks and other
  * children by Unpinned). An init (a _HULL_ variable in its environment) is
  * not pinned: it restores its mask itself.
+ *
+ * Only on an idle machine, though: when hull starts, at most half the CPUs
+ * of its mask may have a runnable task (/proc/loadavg's fourth field, the
+ * kernel's nr_running at this instant, hull included). A pinned process can
+ * never be moved by the load balancer, and twenty creates started at once
+ * were pinned wherever exec had placed them: 14 on one CPU and 6 on the
+ * other was common, and the other CPU then idled for a third of the batch
+ * (docs/performance.md, item 44). Where a burst meets a busy machine, the
+ * CPUs are busy anyway, and the idle-vCPU wake-ups that pinning saves are
+ * rare. HULL_PIN=0 never pins, HULL_PIN=1 pins without looking at the load
+ * (the tests that check the restored masks use it).
  */
 #define HULL_CPU_WORDS 16 /* 1024 CPUs, glibc's cpu_set_t */
 static unsigned long cpus_orig[HULL_CPU_WORDS];
@@ -77,9 +88,41 @@ static long raw_syscall3(long n, long a, long b, long c)
 	return r;
 }
 
+#define NR_read 0
+#define NR_close 3
 #define NR_sched_setaffinity 203
 #define NR_sched_getaffinity 204
+#define NR_openat 257
 #define NR_getcpu 309
+#define HULL_AT_FDCWD (-100)
+#define HULL_O_RDONLY_CLOEXEC 02000000
+
+/*
+ * runnable_tasks returns the kernel's count of runnable tasks now, the
+ * number before the '/' in /proc/loadavg ("0.54 1.09 1.27 3/245 12345"),
+ * or -1 when it cannot be read.
+ */
+__attribute__((section(".text.startup")))
+static long runnable_tasks(void)
+{
+	static const char path[] = "/proc/loadavg";
+	char buf[128];
+	long fd, n, i = 0, fields = 0, v = 0;
+
+	fd = raw_syscall3(NR_openat, HULL_AT_FDCWD, (long)path, HULL_O_RDONLY_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = raw_syscall3(NR_read, fd, (long)buf, sizeof(buf));
+	raw_syscall3(NR_close, fd, 0, 0);
+	for (; i < n && fields < 3; i++)
+		if (buf[i] == ' ')
+			fields++;
+	if (fields < 3 || i >= n || buf[i] < '0' || buf[i] > '9')
+		return -1;
+	for (; i < n && buf[i] >= '0' && buf[i] <= '9'; i++)
+		v = v * 10 + (buf[i] - '0');
+	return i < n && buf[i] == '/' ? v : -1;
+}
 
 __attribute__((section(".text.startup")))
 void hull_pin(unsigned long *sp)
@@ -87,12 +130,19 @@ void hull_pin(unsigned long *sp)
 	unsigned long argc = sp[0];
 	char **envp = (char **)(sp + 1 + argc + 1);
 	unsigned int cpu = 0, node = 0, n = 0;
-	long len;
+	int always = 0;
+	long len, runnable;
 
 	for (unsigned long i = 0; envp[i] != 0; i++) {
 		const char *e = envp[i];
 		if (e[0] == '_' && e[1] == 'H' && e[2] == 'U' && e[3] == 'L' && e[4] == 'L' && e[5] == '_')
 			return;
+		if (e[0] == 'H' && e[1] == 'U' && e[2] == 'L' && e[3] == 'L' && e[4] == '_' && e[5] == 'P' &&
+		    e[6] == 'I' && e[7] == 'N' && e[8] == '=' && e[9] != '\0' && e[10] == '\0') {
+			if (e[9] == '0')
+				return;
+			always = e[9] == '1';
+		}
 	}
 	len = raw_syscall3(NR_sched_getaffinity, 0, sizeof(cpus_orig), (long)cpus_orig);
 	if (len <= 0 || raw_syscall3(NR_getcpu, (long)&cpu, (long)&node, 0) < 0)
@@ -100,6 +150,8 @@ void hull_pin(unsigned long *sp)
 	for (int i = 0; i < HULL_CPU_WORDS; i++)
 		n += __builtin_popcountl(cpus_orig[i]);
 	if (n < 2 || cpu >= (unsigned long)len * 8 || !(cpus_orig[cpu / 64] & (1UL << (cpu % 64))))
+		return;
+	if (!always && ((runnable = runnable_tasks()) < 0 || runnable * 2 > n))
 		return;
 	cpus_pinned[cpu / 64] = 1UL << (cpu % 64);
 	if (raw_syscall3(NR_sched_setaffinity, 0, len, (long)cpus_pinned) == 0)

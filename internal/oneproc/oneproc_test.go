@@ -52,14 +52,14 @@ func TestReportForParent(t *testing.T) {
 	}
 	environ, _ := os.ReadFile("/proc/self/environ")
 	v, set := os.LookupEnv("GOMAXPROCS")
-	fmt.Printf("report.injected=%v\nreport.stops=%d\nreport.gomaxprocs=%d\nreport.env=%q %v\nreport.kernelenv=%v\n",
-		injected(), stops, runtime.GOMAXPROCS(0), v, set, bytes.Contains(environ, []byte("GOMAXPROCS=")))
+	fmt.Printf("report.injected=%v\nreport.stops=%d\nreport.gomaxprocs=%d\nreport.env=%q %v\nreport.kernelenv=%v\nreport.pinned=%v\n",
+		injected(), stops, runtime.GOMAXPROCS(0), v, set, bytes.Contains(environ, []byte("GOMAXPROCS=")), Pinned())
 }
 
 func withoutGOMAXPROCS() []string {
 	var env []string
 	for _, e := range os.Environ() {
-		if !strings.HasPrefix(e, "GOMAXPROCS=") {
+		if !strings.HasPrefix(e, "GOMAXPROCS=") && !strings.HasPrefix(e, "HULL_PIN=") {
 			env = append(env, e)
 		}
 	}

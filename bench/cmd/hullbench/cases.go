@@ -224,6 +224,7 @@ func (bn *bench) caseSequential(count int) {
 		var ids []string
 		var pids []int
 		ok := true
+		settleNetns()
 		t0 := time.Now()
 		for i := 0; i < count && ok; i++ {
 			id := bn.newID(rt)
@@ -308,6 +309,7 @@ func (bn *bench) parallelBatch(name string, rt runtimeCmd, count int) (sample, i
 	var samples []sample
 	var errs []error
 	var total sample
+	settleNetns()
 	if spawner != "" {
 		// One C process forks all of them at once (rusage.c.in -n).
 		bn.seq++
