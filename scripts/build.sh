@@ -30,6 +30,34 @@ if GOEXPERIMENT=${GOEXPERIMENT:+$GOEXPERIMENT,}nogreenteagc "$go" env GOEXPERIME
 	export GOEXPERIMENT=${GOEXPERIMENT:+$GOEXPERIMENT,}nogreenteagc
 fi
 
+# Go's runtime (1.25 on) looks up its CPU cgroup at every start
+# (defaultGOMAXPROCSInit: /proc/self/cgroup, /proc/self/mountinfo, and the
+# cgroup's cpu.cfs_quota_us and cpu.cfs_period_us or cpu.max, which it then
+# keeps open), even when GOMAXPROCS is set and the cgroup's limit is never
+# used. hull's entry point always sets it (internal/oneproc), so the build
+# overlays runtime/cgroup_linux.go with a copy that returns early then: about
+# 50 us of system calls, two cgroupfs lookups under kernfs's rwsem and a
+# mountinfo read under the namespace semaphore, in every hull process
+# (docs/performance.md, item 45). A toolchain whose runtime differs is used
+# as it is.
+overlay=()
+overlay_dir=
+patch_runtime() {
+	local goroot src
+	goroot=$("$go" env GOROOT) || return 0
+	src=$goroot/src/runtime/cgroup_linux.go
+	[[ -f $src ]] && grep -q '^func gogetenv(' "$goroot"/src/runtime/*.go || return 0
+	overlay_dir=$(mktemp -d)
+	trap 'rm -rf "$overlay_dir"' EXIT
+	if awk '{ print } /^func defaultGOMAXPROCSInit\(\) \{$/ {
+			print "\tif gogetenv(\"GOMAXPROCS\") != \"\" {"; print "\t\treturn"; print "\t}"; n++
+		} END { exit n != 1 }' "$src" >"$overlay_dir/cgroup_linux.go"; then
+		printf '{"Replace":{"%s":"%s"}}\n' "$src" "$overlay_dir/cgroup_linux.go" >"$overlay_dir/overlay.json"
+		overlay=(-overlay "$overlay_dir/overlay.json")
+	fi
+}
+patch_runtime
+
 # The init stub (internal/initstub): internal/nsenter/nsenter.c alone, as a
 # small static program that hull embeds and starts containers' inits from.
 # Without one (no static C toolchain) hull starts them from its own binary.
@@ -58,14 +86,14 @@ build_musl() {
 	# size is musl's default for new threads: make it glibc's 8 MB.
 	PKG_CONFIG_LIBDIR=$prefix/lib/pkgconfig PKG_CONFIG_PATH= CC=musl-gcc \
 		CGO_CFLAGS="-O2 -g -idirafter $prefix/linux-headers" CGO_ENABLED=1 \
-		"$go" build -trimpath "${tags[@]}" -ldflags "$ldflags -X main.libc=musl -linkmode external -extldflags '-static -Wl,-z,stack-size=8388608'" \
+		"$go" build -trimpath "${overlay[@]}" "${tags[@]}" -ldflags "$ldflags -X main.libc=musl -linkmode external -extldflags '-static -Wl,-z,stack-size=8388608'" \
 		-o "$out" ./cmd/hull
 }
 
 build_glibc() {
 	build_stub "${CC:-gcc}"
-	CGO_ENABLED=1 "$go" build -trimpath "${tags[@]}" -ldflags "$ldflags -X main.libc=glibc -extldflags -static" -o "$out" ./cmd/hull 2>/dev/null ||
-		CGO_ENABLED=1 "$go" build -trimpath "${tags[@]}" -ldflags "$ldflags -X main.libc=glibc-dynamic" -o "$out" ./cmd/hull
+	CGO_ENABLED=1 "$go" build -trimpath "${overlay[@]}" "${tags[@]}" -ldflags "$ldflags -X main.libc=glibc -extldflags -static" -o "$out" ./cmd/hull 2>/dev/null ||
+		CGO_ENABLED=1 "$go" build -trimpath "${overlay[@]}" "${tags[@]}" -ldflags "$ldflags -X main.libc=glibc-dynamic" -o "$out" ./cmd/hull
 }
 
 case $want in
