@@ -40,7 +40,7 @@ func TestPinnedAndUnpinned(t *testing.T) {
 	if os.Getenv("HULL_PIN") != "1" {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestPinnedAndUnpinned$", "-test.count=1", "-test.v")
 		cmd.Env = append(withoutGOMAXPROCS(), "HULL_PIN=1")
-		out, err := cmd.CombinedOutput()
+		out, err := combinedOutputUnpinned(cmd)
 		if err != nil || !strings.Contains(string(out), "--- PASS: TestPinnedAndUnpinned") {
 			t.Fatalf("child with HULL_PIN=1: %v\n%s", err, out)
 		}
@@ -102,7 +102,7 @@ func TestPinsOnlyAnIdleMachine(t *testing.T) {
 	}
 	for i := 0; i < n; i++ {
 		spin := exec.Command("/bin/sh", "-c", "while :; do :; done")
-		if err := spin.Start(); err != nil {
+		if err := Unpinned(spin.Start); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() {

@@ -23,7 +23,7 @@ func childReport(t *testing.T, env []string) map[string]string {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestReportForParent$", "-test.count=1")
 	cmd.Env = append(env, "HULL_ONEPROC_REPORT=1")
-	out, err := cmd.CombinedOutput()
+	out, err := combinedOutputUnpinned(cmd)
 	if err != nil {
 		t.Fatalf("child: %v\n%s", err, out)
 	}
@@ -37,6 +37,19 @@ func childReport(t *testing.T, env []string) map[string]string {
 		t.Fatalf("child printed no report:\n%s", out)
 	}
 	return r
+}
+
+// combinedOutputUnpinned runs cmd with the CPU mask this test binary was
+// started with, as hull starts its children: a child that inherited the
+// pinned mask would see one CPU and never pin itself.
+func combinedOutputUnpinned(cmd *exec.Cmd) ([]byte, error) {
+	var out []byte
+	err := Unpinned(func() error {
+		var err error
+		out, err = cmd.CombinedOutput()
+		return err
+	})
+	return out, err
 }
 
 // TestReportForParent is the child side of the tests below.
