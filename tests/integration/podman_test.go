@@ -73,6 +73,19 @@ network_config_dir = %q
 	t.Cleanup(func() {
 		// Remove whatever a failed run left; --rm normally does it.
 		_, _ = p.run(context.Background(), "rm", "--all", "--force")
+		// conmon's delete missed rtRoot, so hull's state (and with it the
+		// record of the libpod-<id> cgroups hull made) is still there:
+		// delete each container with hull, which removes those cgroups.
+		if ents, err := os.ReadDir(rtRoot); err == nil {
+			for _, e := range ents {
+				if _, err := os.Stat(filepath.Join(rtRoot, e.Name(), "state.json")); err != nil {
+					continue // not a container (hull's seccomp cache)
+				}
+				if out, err := exec.Command(p.runtime, "--root", rtRoot, "delete", "--force", e.Name()).CombinedOutput(); err != nil {
+					t.Errorf("hull delete --force %s: %v: %s", e.Name(), err, out)
+				}
+			}
+		}
 		if os.IsNotExist(statErr) {
 			_ = os.Remove(defRoot) // rmdir: only if still empty
 		}
