@@ -42,7 +42,7 @@ func main() {
 	flag.IntVar(&o.n, "n", 30, "samples per runtime for the per-command cases")
 	flag.IntVar(&o.seq, "seq", 100, "containers in the sequential case")
 	flag.IntVar(&o.par, "par", 20, "containers in the parallel case")
-	flag.IntVar(&o.parRounds, "par-rounds", 5, "batches per runtime in the parallel case (medians over them)")
+	flag.IntVar(&o.parRounds, "par-rounds", 15, "batches per runtime in the parallel case (medians over them)")
 	flag.StringVar(&o.extra, "extra", "", "more runtimes as NAME=PATH[,NAME=PATH] (e.g. hull-base=/tmp/hull.old for an A/B of a change)")
 	flag.StringVar(&o.cases, "cases", "run,lifecycle,exec,sequential,parallel,podman,cgroupns", "cases to run")
 	flag.Parse()
