@@ -40,7 +40,9 @@ fmt-check:
 # All tests as root in a private mount namespace, so no mount a test (or a
 # runtime bug) makes can reach the host. The integration suite uses the
 # binary built here.
+# scripts/cgroup-guard.sh fails the run if a cgroup is left at its end.
 test: deps build vet fmt-check
+	scripts/cgroup-guard.sh snapshot bin/cgroups.before
 	unshare --mount --propagation private -- \
 		env HULL_BINARY=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(TESTFLAGS) ./...
 	# One validation program at a time: the cgroup tests of the suite share
@@ -48,6 +50,7 @@ test: deps build vet fmt-check
 	$(MAKE) conformance
 	$(MAKE) fuzz
 	$(MAKE) vm-deps test-vm-if-possible
+	scripts/cgroup-guard.sh check bin/cgroups.before
 
 unit: build
 	unshare --mount --propagation private -- $(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(TESTFLAGS) ./internal/... ./cmd/...

@@ -147,3 +147,13 @@ func repoRoot() (string, error) {
 		d = parent
 	}
 }
+
+// RepoRoot returns the repository's top directory (for its scripts).
+func RepoRoot(t testing.TB) string {
+	t.Helper()
+	root, err := repoRoot()
+	if err != nil {
+		t.Fatalf("find repository root: %v", err)
+	}
+	return root
+}
