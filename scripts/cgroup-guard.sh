@@ -34,6 +34,21 @@ left() {
 	done
 }
 
+# podman's cgroupfs manager puts conmon in libpod_parent/conmon of every
+# hierarchy and never removes either: the client's own, made on any host
+# podman runs on. At the suite's end nothing runs, so they are removed
+# here without counting as left behind.
+clients_own() {
+	local d e
+	for d in libpod_parent/conmon libpod_parent; do
+		while read -r e; do
+			if [[ $e == */$d ]]; then
+				rmdir "$e" 2>/dev/null || true
+			fi
+		done <<<"$1"
+	done
+}
+
 case ${1:-} in
 snapshot)
 	list >"$2"
@@ -44,6 +59,10 @@ check)
 	# the CLI returns, the kernel frees a cgroup after its last task).
 	for ((i = 0; i < 20; i++)); do
 		new=$(left "$2" "$glob")
+		if [[ -z $glob && -n $new ]]; then
+			clients_own "$new"
+			new=$(left "$2" "$glob")
+		fi
 		[[ -z $new ]] && exit 0
 		sleep 0.5
 	done
